@@ -1,0 +1,26 @@
+# Examples: each examples/<name>.c is one program, target <name>, built
+# into <build>/examples/<name>. If examples/<name>.expected exists, CTest
+# test example_<name> runs it and compares stdout with that file exactly.
+
+file(GLOB UVRX_EXAMPLE_SOURCES CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/examples/*.c)
+# Globbed only so that adding an .expected file re-runs configure.
+file(GLOB UVRX_EXAMPLE_EXPECTED CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/examples/*.expected)
+foreach(src IN LISTS UVRX_EXAMPLE_SOURCES)
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_link_libraries(${name} PRIVATE uvrx_static)
+  set_target_properties(${name} PROPERTIES
+    RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/examples)
+  uvrx_warnings(${name})
+  set(expected ${PROJECT_SOURCE_DIR}/examples/${name}.expected)
+  if(UVRX_BUILD_TESTS AND EXISTS ${expected})
+    add_test(NAME example_${name}
+      COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:${name}>
+              -DEXPECTED=${expected}
+              -P ${PROJECT_SOURCE_DIR}/cmake/run_and_compare.cmake)
+    set_tests_properties(example_${name} PROPERTIES
+      TIMEOUT 60 LABELS example)
+  endif()
+endforeach()

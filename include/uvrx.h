@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file uvrx.h
+ * @brief The umbrella header: include this to use uvrx.
+ */
+#ifndef UVRX_H
+#define UVRX_H
+
+#include "uvrx/common.h"
+#include "uvrx/error.h"
+#include "uvrx/runtime.h"
+#include "uvrx/value.h"
+#include "uvrx/observable.h"
+#include "uvrx/sources.h"
+#include "uvrx/operators.h"
+
+#endif /* UVRX_H */

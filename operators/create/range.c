@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * range: emits the integers start, start + 1, ..., start + count - 1.
+ *
+ * range is an iterable source: it builds no stage. It only describes the
+ * interval it covers, and the fusion engine (src/fusion.c) loops over it
+ * inside the fused stage of its run, honouring demand and cancel there.
+ */
+#include "fusion.h"
+
+struct range_obs {
+    rx_observable base;
+    int64_t start;
+    int64_t end; /* one past the last value */
+};
+
+static void
+range_iterate(const rx_observable *self, struct rx__iter *it)
+{
+    const struct range_obs *r = (const struct range_obs *)self;
+
+    it->kind = RX__ITER_RANGE;
+    it->start = r->start;
+    it->end = r->end;
+}
+
+static const struct rx__obs_ops range_ops = {.iterate = range_iterate};
+
+rx_observable *
+rx_range_at(const rx_site *site, int64_t start, int64_t count)
+{
+    struct range_obs *r;
+
+    if (count < 0) {
+        return rx__fail_null(RX_EINVAL, "rx_range: count must be >= 0");
+    }
+    /* The iterator keeps one past the last value, so start + count itself
+     * must be representable (this also rules out start + count - 1
+     * overflowing, which RxJava rejects). */
+    if (start > INT64_MAX - count) {
+        return rx__fail_null(RX_EINVAL,
+                             "rx_range: start + count must not overflow");
+    }
+    r = rx__observable_new(site, &range_ops, sizeof *r, NULL);
+    if (r == NULL) {
+        return NULL;
+    }
+    r->start = start;
+    r->end = start + count;
+    return &r->base;
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private core of uvrx: allocation, last error, observables, stages, the
+ * pipeline object and the demand/drain helpers that every source and
+ * operator shares. Nothing here is installed; users never see these types.
+ *
+ * The model in one paragraph. An rx_observable is an immutable recipe; each
+ * operator embeds `struct rx_observable` as the first member of its own
+ * struct and points `ops` at a table that knows how to build a stage.
+ * rx_subscribe() builds one stage per (unfused) operator, linked `down`
+ * toward the subscriber and `up` toward the source, all owned by one
+ * pipeline object (the rx_subscription). Signals travel down through
+ * `stage->down->ops->on_next(...)`; requests and cancels travel up. Every
+ * stage is driven by one thread at a time, so stage state is plain memory.
+ */
+#ifndef UVRX_RX_INTERNAL_H
+#define UVRX_RX_INTERNAL_H
+
+#include <assert.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "uvrx.h"
+
+/* ---- defensive checks (SQLite's ALWAYS/NEVER) ------------------------- */
+
+#ifdef NDEBUG
+#define RX__ALWAYS(x) (x)
+#define RX__NEVER(x) (x)
+#else
+#define RX__ALWAYS(x) ((x) ? 1 : (assert(0 && #x), 0))
+#define RX__NEVER(x) ((x) ? (assert(0 && #x), 1) : 0)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RX__LIKELY(x) __builtin_expect(!!(x), 1)
+#define RX__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RX__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define RX__LIKELY(x) (x)
+#define RX__UNLIKELY(x) (x)
+#define RX__PRINTF(a, b)
+#endif
+
+/* ---- allocation (alloc.c) --------------------------------------------- */
+
+/* Every uvrx allocation goes through these; each live block is counted by
+ * rx_live_objects(). */
+void *rx__malloc(size_t size);
+void *rx__calloc(size_t n, size_t size);
+void *rx__realloc(void *ptr, size_t size);
+void rx__free(void *ptr);
+
+/* ---- last error and errors (error.c) ---------------------------------- */
+
+/* Records the thread-local last error: code and formatted message. */
+void rx__set_last_error(int code, const char *fmt, ...) RX__PRINTF(2, 3);
+/* rx__set_last_error(), then return NULL / the code, for one-line exits. */
+void *rx__fail_null(int code, const char *fmt, ...) RX__PRINTF(2, 3);
+int rx__fail(int code, const char *fmt, ...) RX__PRINTF(2, 3);
+
+/* An error raised by the stage assembled at `site`; never NULL. */
+rx_error *rx__error_at(const rx_site *site, int code, const char *fmt, ...)
+    RX__PRINTF(3, 4);
+/* The immortal out-of-memory error (a valid reference to release). */
+rx_error *rx__error_oom(void);
+/* Hands an error with nowhere to go to the undeliverable handler. */
+void rx__undeliverable(const rx_error *err);
+
+/* ---- observables (observable.c) --------------------------------------- */
+
+typedef struct rx_subscription rx__pipeline;
+typedef struct rx__stage rx__stage;
+struct rx__fop;
+struct rx__iter;
+
+/* What an observable kind knows how to do. */
+struct rx__obs_ops {
+    /* Builds this observable's stage below `down` and everything above it
+     * (through rx__assemble() on its sources); stores the stage downstream
+     * talks to in *out. Allocates only: no signal, no user function. On
+     * failure returns a negative code; stages already made stay on the
+     * pipeline's list and are freed with it. NULL for kinds that are only
+     * fusable or iterable. */
+    int (*assemble)(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
+                    rx__stage **out);
+    /* Releases what the kind owns besides `src` (values, extra sources,
+     * user contexts). NULL when there is nothing. */
+    void (*destroy)(rx_observable *self);
+    /* Fusable kinds (map, filter, take, ...) describe themselves as one
+     * operation of a fused stage (fusion.h); NULL otherwise. */
+    void (*fuse)(const rx_observable *self, struct rx__fop *op);
+    /* Iterable sources (range, from_values, just) describe the values they
+     * emit so a fused stage can loop over them directly; NULL otherwise. */
+    void (*iterate)(const rx_observable *self, struct rx__iter *it);
+    /* Transparent kinds (rx_attach) add no stage: assemble just assembles
+     * `src`, and fusion looks through them. */
+    bool transparent;
+};
+
+struct rx_observable {
+    atomic_long refs;
+    const struct rx__obs_ops *ops;
+    rx_observable *src; /* the primary source, owned; NULL for sources */
+    rx_site site;       /* where this observable was assembled */
+};
+
+/* Allocates a zeroed observable of `size` bytes (the kind's struct, which
+ * starts with struct rx_observable) with one reference, taking `src`. On
+ * allocation failure releases `src`, sets the last error ("<name>: out of
+ * memory") and returns NULL. */
+void *rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
+                         size_t size, rx_observable *src);
+
+/* Builds the stages of `obs` below `down`, fusing runs of fusable
+ * operators; see struct rx__obs_ops.assemble for the contract. */
+int rx__assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,
+                 rx__stage **out);
+
+/* ---- stages (pipeline.c) ---------------------------------------------- */
+
+/* The signals a stage receives and the requests it serves. Values and
+ * errors passed down are borrowed for the call. */
+struct rx__stage_ops {
+    /* An item from upstream. Returns whether the item used up one unit of
+     * the demand this stage gave upstream: false means it was dropped and
+     * the upstream should emit another in its place (RxJava's
+     * conditional subscriber), so a filtered item costs no request(1). */
+    bool (*on_next)(rx__stage *self, rx_value v);
+    /* Optional: a batch of scalar items in a scratch array the stage may
+     * rewrite during the call. NULL: items come one by one. */
+    void (*on_next_batch)(rx__stage *self, rx_value *vals, size_t n);
+    void (*on_error)(rx__stage *self, const rx_error *err);
+    void (*on_complete)(rx__stage *self);
+    /* Downstream asks for n > 0 more items. */
+    void (*request)(rx__stage *self, int64_t n);
+    /* Downstream stops; idempotent. Releases upstream work, never the
+     * stage itself. */
+    void (*cancel)(rx__stage *self);
+    /* Optional: runs once when the pipeline starts, downstream stages
+     * first; must end by starting its upstream (rx__stage_start(up)).
+     * NULL: just start the upstream. */
+    void (*start)(rx__stage *self);
+    /* Optional: releases what the stage holds, right before it is freed.
+     * Must cope with a stage whose assembly failed half way (zeroed). */
+    void (*teardown)(rx__stage *self);
+};
+
+struct rx__stage {
+    const struct rx__stage_ops *ops;
+    rx__stage *down;     /* where signals go */
+    rx__stage *up;       /* the upstream stage, or NULL for sources */
+    rx__pipeline *pipe;  /* the pipeline that owns this stage */
+    rx_observable *obs;  /* the observable this stage runs, retained */
+    rx__stage *prev;     /* the pipeline's list of stages */
+    rx__stage *next;
+};
+
+/* Allocates a zeroed stage of `size` bytes (the kind's struct, starting
+ * with struct rx__stage), links it into the pipeline and retains `obs`.
+ * NULL on allocation failure (the last error is set). */
+void *rx__stage_new(rx__pipeline *pipe, const struct rx__stage_ops *ops,
+                    size_t size, rx_observable *obs, rx__stage *down);
+
+/* Starts a stage (its start hook, or its upstream). */
+void rx__stage_start(rx__stage *s);
+
+/* Frees an inner chain that has finished or been cancelled: `s` and every
+ * stage reached through ->up. Only when none of them is on the stack (for
+ * example back in a drain loop after the inner completed synchronously). */
+void rx__stage_free_chain(rx__stage *s);
+/* The same, deferred: the chain moves to the pipeline's graveyard and is
+ * freed when the outermost frame exits. Use it when the chain may be on
+ * the stack (its on_complete is running). */
+void rx__stage_retire_chain(rx__stage *s);
+
+/* The site of the observable a stage runs (for error messages). */
+static inline const rx_site *
+rx__stage_site(const rx__stage *s)
+{
+    return &s->obs->site;
+}
+
+/* Emitting to the next stage down. */
+static inline bool
+rx__emit_next(rx__stage *self, rx_value v)
+{
+    return self->down->ops->on_next(self->down, v);
+}
+
+static inline void
+rx__emit_error(rx__stage *self, const rx_error *err)
+{
+    self->down->ops->on_error(self->down, err);
+}
+
+static inline void
+rx__emit_complete(rx__stage *self)
+{
+    self->down->ops->on_complete(self->down);
+}
+
+/* Emits an error created here, then releases it. */
+void rx__emit_new_error(rx__stage *self, rx_error *err);
+
+/* Asking the stage above. */
+static inline void
+rx__request_up(rx__stage *self, int64_t n)
+{
+    if (self->up != NULL) {
+        self->up->ops->request(self->up, n);
+    }
+}
+
+static inline void
+rx__cancel_up(rx__stage *self)
+{
+    if (self->up != NULL) {
+        self->up->ops->cancel(self->up);
+    }
+}
+
+/* Default handlers for stages that pass a signal on unchanged. */
+void rx__stage_pass_request(rx__stage *self, int64_t n);
+void rx__stage_pass_cancel(rx__stage *self);
+void rx__stage_pass_error(rx__stage *self, const rx_error *err);
+void rx__stage_pass_complete(rx__stage *self);
+
+/* ---- the pipeline (pipeline.c) ---------------------------------------- */
+
+struct rx_subscription {
+    rx__stage sink;       /* the last stage: calls the observer */
+    rx_observer observer; /* the user's callbacks, copied */
+    /* handle + running + active frames; the pipeline is freed when this
+     * reaches zero (DESIGN.md section 3). */
+    atomic_long refs;
+    atomic_bool cancel_req;  /* rx_cancel() from another thread */
+    atomic_bool has_handle;  /* the user still holds the handle */
+    uv_thread_t owner;       /* the thread that delivers signals */
+    int frames;              /* active entries on the owner thread */
+    bool running;            /* no terminal signal or cancel yet */
+    bool done;               /* a terminal signal reached the sink */
+    bool cancelled;          /* a cancel has been processed */
+    bool finally_done;       /* on_finally has run */
+    bool pending_einval;     /* request(n <= 0) waits to be signalled */
+    rx__stage *stages;       /* every stage, for freeing */
+    rx__stage *graveyard;    /* retired inner stages, freed at frame exit */
+    rx_observable *root;     /* the subscribed observable, retained */
+};
+
+/* Frames: every entry into a pipeline (subscribe, request, cancel,
+ * dispose, each loop or scheduler callback) is bracketed by these, so
+ * nothing is freed while one of its functions is on the stack. */
+void rx__frame_enter(rx__pipeline *pipe);
+void rx__frame_exit(rx__pipeline *pipe);
+
+/* Whether the calling thread is the pipeline's owner thread. */
+bool rx__on_owner_thread(const rx__pipeline *pipe);
+
+/* Processes a cancel on the owner thread: the whole pipeline stops. */
+void rx__pipeline_cancel(rx__pipeline *pipe);
+
+/* Cheap poll for a cancel asked from another thread; drain loops call it
+ * at least once per 1,024 items. Returns true when the pipeline has been
+ * cancelled (the cancel is then processed). */
+static inline bool
+rx__pipeline_poll(rx__pipeline *pipe)
+{
+    if (RX__UNLIKELY(
+            atomic_load_explicit(&pipe->cancel_req, memory_order_relaxed))) {
+        rx__pipeline_cancel(pipe);
+        return true;
+    }
+    return pipe->cancelled;
+}
+
+/* The sink's ops, so fused loops can call the observer directly. */
+extern const struct rx__stage_ops rx__sink_ops;
+
+/* ---- demand and the drain loop (drain.c) ------------------------------ */
+
+/* Adds demand, saturating at RX_UNBOUNDED. Both are >= 0. */
+static inline int64_t
+rx__demand_add(int64_t cur, int64_t n)
+{
+    return cur > RX_UNBOUNDED - n ? RX_UNBOUNDED : cur + n;
+}
+
+/* Subtracts what a drain pass emitted; unbounded demand stays unbounded. */
+static inline int64_t
+rx__demand_sub(int64_t cur, int64_t emitted)
+{
+    return cur == RX_UNBOUNDED ? cur : cur - emitted;
+}
+
+/* The demand state every source and queueing operator keeps. Protocol
+ * rules 1 and 6 live here: a request before the stage started, or during
+ * a drain pass already on the stack, only records demand. */
+typedef struct rx__demand {
+    int64_t requested; /* outstanding demand from downstream */
+    bool started;      /* the stage's start hook has run */
+    bool draining;     /* a drain pass is on the stack */
+    bool cancelled;    /* downstream cancelled, or a terminal was sent */
+} rx__demand;
+
+/* Records a request; returns whether the caller should drain now. */
+static inline bool
+rx__demand_request(rx__demand *d, int64_t n)
+{
+    d->requested = rx__demand_add(d->requested, n);
+    return d->started && !d->draining && !d->cancelled;
+}
+
+/* One drain pass: emit what demand allows and return true to be called
+ * again (new demand may have arrived), false when there is nothing more
+ * to do now. */
+typedef bool (*rx__drain_pass_fn)(void *self);
+
+/* Runs drain passes with the re-entrancy guard of `d` held, so a request
+ * made inside on_next adds demand and returns instead of recursing.
+ * Returns at once when a pass is already on the stack. */
+void rx__drain(rx__demand *d, rx__drain_pass_fn pass, void *self);
+
+/* ---- a queue of values (queue.c) -------------------------------------- */
+
+/* A growable ring of owned values. */
+typedef struct rx__vqueue {
+    rx_value *buf;
+    size_t cap;  /* a power of two, or 0 */
+    size_t head; /* index of the oldest item */
+    size_t len;
+} rx__vqueue;
+
+/* Appends v (taken). Returns RX_ENOMEM, having released v, on failure. */
+int rx__vqueue_push(rx__vqueue *q, rx_value v);
+/* Removes and returns the oldest item (owned); the queue must not be
+ * empty. */
+rx_value rx__vqueue_pop(rx__vqueue *q);
+/* The i-th oldest item, borrowed. */
+rx_value rx__vqueue_at(const rx__vqueue *q, size_t i);
+/* Releases every item and the buffer. */
+void rx__vqueue_clear(rx__vqueue *q);
+
+/* ---- an outbox: queue + demand + pending terminal (outbox.c) ---------- */
+
+/* For operators that emit items they hold (take_last, to_array, reduce,
+ * materialize, ...): items wait in a queue until demand allows, and the
+ * completion waits until the queue is empty. */
+typedef struct rx__outbox {
+    rx__demand d;
+    rx__vqueue q;
+    bool complete_pending; /* complete after the queue drains */
+    rx__stage *stage;      /* the stage emitting */
+} rx__outbox;
+
+void rx__outbox_init(rx__outbox *o, rx__stage *stage);
+/* Queues v (taken) and drains. On allocation failure the stage's upstream
+ * is cancelled and on_error(RX_ENOMEM) goes downstream. */
+void rx__outbox_push(rx__outbox *o, rx_value v);
+/* Marks the end: completion goes down once the queue is empty. */
+void rx__outbox_complete(rx__outbox *o);
+/* Drops the queue and signals the error now. */
+void rx__outbox_error(rx__outbox *o, const rx_error *err);
+/* Serves a downstream request. */
+void rx__outbox_request(rx__outbox *o, int64_t n);
+/* Serves a downstream cancel: drops the queue (not the upstream). */
+void rx__outbox_cancel(rx__outbox *o);
+/* Marks the outbox started and drains what is pending. */
+void rx__outbox_start(rx__outbox *o);
+
+/* The current reference count of a heap value (0 for scalars); for debug
+ * checks only. */
+long rx__value_refs(rx_value v);
+
+/* Whether `down` takes batches: a stage with a batch handler, or the sink
+ * of an observer that gave on_next_batch. */
+bool rx__stage_wants_batch(const rx__stage *down);
+
+/* ---- debug reports ---------------------------------------------------- */
+
+/* Reports, in debug builds, a user map that returned its input heap
+ * object without taking a reference, through the undeliverable handler,
+ * naming the call site. */
+void rx__report_missing_retain(const rx_site *site);
+
+#endif /* UVRX_RX_INTERNAL_H */
