@@ -91,8 +91,7 @@ main(int argc, char **argv)
     rx_observable_release(evens);
     rx_shutdown();
     if (rx_live_objects() != 0) {
-        fprintf(stderr, "leaked %lld objects\n",
-                (long long)rx_live_objects());
+        fprintf(stderr, "leaked %lld objects\n", (long long)rx_live_objects());
         return 1;
     }
     return 0;

@@ -132,9 +132,9 @@ rx__outbox_push(rx__outbox *o, rx_value v)
         return;
     }
     if (v.type == RX_TYPE_INVALID || rx__vqueue_push(&o->q, v) < 0) {
-        rx_error *err = rx__error_at(rx__stage_site(o->stage), RX_ENOMEM,
-                                     "%s: out of memory",
-                                     rx__stage_site(o->stage)->name);
+        rx_error *err =
+            rx__error_at(rx__stage_site(o->stage), RX_ENOMEM,
+                         "%s: out of memory", rx__stage_site(o->stage)->name);
         rx__cancel_up(o->stage);
         rx__outbox_error(o, err);
         rx_error_release(err);

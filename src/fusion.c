@@ -20,14 +20,15 @@
 
 struct fused {
     rx__stage base;
-    rx__demand d;          /* downstream demand, when driving an iterator */
-    struct rx__iter it;    /* the iterable source, when has_iter */
-    int64_t pos;           /* RANGE: next value; ARRAY: next index */
+    rx__demand d;       /* downstream demand, when driving an iterator */
+    struct rx__iter it; /* the iterable source, when has_iter */
+    int64_t pos;        /* RANGE: next value; ARRAY: next index */
     bool has_iter;
-    bool done;             /* a terminal signal went downstream */
-    bool batch;            /* batch mode (see the file comment) */
-    bool sink_direct;      /* down is the sink: call the observer directly */
-    rx_value *scratch;     /* RX__BATCH values, in batch mode */
+    bool done;         /* a terminal signal went downstream */
+    bool batch;        /* batch mode (see the file comment) */
+    bool sink_direct;  /* down is the sink: call the observer directly */
+    bool simple;       /* every op is a plain map or filter */
+    rx_value *scratch; /* RX__BATCH values, in batch mode */
     size_t nops;
     struct rx__fop ops[]; /* source first */
 };
@@ -126,20 +127,36 @@ check_retain(const struct rx__fop *op, rx_value in, long refs_before,
     }
 }
 
+/* Whether any of n values is a heap value; a branch-free scan that the
+ * compiler vectorises (every heap type has bit 3 set, no scalar type
+ * does). */
+static bool
+any_heap(const rx_value *vals, size_t n)
+{
+    uint32_t acc = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        acc |= vals[i].type;
+    }
+    return (acc & RX_TYPE_FIRST_HEAP) != 0;
+}
+
+_Static_assert(RX_TYPE_FIRST_HEAP == 8 && RX_TYPE_INVALID < 8,
+               "any_heap() relies on heap types having bit 3 set");
+
 static bool
 batch_input_ok(struct fused *f, size_t j, const rx_value *vals, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (RX_VALUE_IS_HEAP(vals[i])) {
-            const rx_site *site = &f->ops[j].obs->site;
-            fail_at(f, j,
-                    rx__error_at(site, RX_EINVAL,
-                                 "%s: batch kernels take scalar items only",
-                                 site->name));
-            return false;
-        }
+    const rx_site *site = &f->ops[j].obs->site;
+
+    if (!any_heap(vals, n)) {
+        return true;
     }
-    return true;
+    fail_at(f, j,
+            rx__error_at(site, RX_EINVAL,
+                         "%s: batch kernels take scalar items only",
+                         site->name));
+    return false;
 }
 
 /* Delivers one owned item downstream and releases it; returns whether the
@@ -293,7 +310,7 @@ truncate_batch(rx_value *vals, size_t *len, size_t n)
  * end). */
 static int
 run_batch(struct fused *f, rx_value *vals, size_t *n, size_t *stop_op,
-          rx_error **stop_err)
+          rx_error **stop_err, bool *heap)
 {
     bool stopped = false;
 
@@ -305,7 +322,7 @@ run_batch(struct fused *f, rx_value *vals, size_t *n, size_t *stop_op,
 
         switch (op->kind) {
         case RX__FOP_MAP_BATCH:
-            if (!batch_input_ok(f, j, vals, *n)) {
+            if (*heap && !batch_input_ok(f, j, vals, *n)) {
                 truncate_batch(vals, n, 0);
                 return -1;
             }
@@ -323,7 +340,7 @@ run_batch(struct fused *f, rx_value *vals, size_t *n, size_t *stop_op,
             }
             continue;
         case RX__FOP_FILTER_BATCH:
-            if (!batch_input_ok(f, j, vals, *n)) {
+            if (*heap && !batch_input_ok(f, j, vals, *n)) {
                 truncate_batch(vals, n, 0);
                 return -1;
             }
@@ -352,6 +369,7 @@ run_batch(struct fused *f, rx_value *vals, size_t *n, size_t *stop_op,
                 rx_value nv = op->fn.map(v, op->ctx, &err);
                 rx_value_release(v);
                 v = nv;
+                *heap |= RX_VALUE_IS_HEAP(v);
                 if (err != NULL || v.type == RX_TYPE_INVALID) {
                     rx_value_release(v);
                     if (err == NULL) {
@@ -397,15 +415,11 @@ run_batch(struct fused *f, rx_value *vals, size_t *n, size_t *stop_op,
 
 /* Delivers a batch downstream; returns how many items used demand. */
 static int64_t
-deliver_batch(struct fused *f, rx_value *vals, size_t n)
+deliver_batch(struct fused *f, rx_value *vals, size_t n, bool heap)
 {
     int64_t used = 0;
-    bool scalars = true;
 
-    for (size_t i = 0; i < n && scalars; i++) {
-        scalars = !RX_VALUE_IS_HEAP(vals[i]);
-    }
-    if (scalars && n > 0 && rx__stage_wants_batch(f->base.down)) {
+    if (!heap && n > 0 && rx__stage_wants_batch(f->base.down)) {
         f->base.down->ops->on_next_batch(f->base.down, vals, n);
         return (int64_t)n;
     }
@@ -444,11 +458,150 @@ source_complete(struct fused *f)
     complete_from(f, 0);
 }
 
+static bool slow_pass(struct fused *f);
+
+/* The fast path of rule 8: unbounded demand, only plain maps and filters,
+ * the observer right below. No demand accounting and no per-item stage
+ * call: the user functions and the observer are called straight from
+ * this loop, and the cross-thread cancel flag is polled once per 1,024
+ * items.
+ *
+ * It is written once and instantiated per shape: `is_range`, `shape_n`
+ * (the number of operations, or -1 for "read it from f") and
+ * `shape_maps` (bit j set when operation j is a map) are constants at
+ * each call site, so for the common short chains the compiler unrolls the
+ * operation loop and the per-item code is the user's calls and little
+ * else. */
+static inline __attribute__((always_inline)) bool
+fast_pass(struct fused *f, bool is_range, int shape_n, unsigned shape_maps)
+{
+    rx__pipeline *p = f->base.pipe;
+    const struct rx__fop *ops = f->ops;
+    const int nops = shape_n >= 0 ? shape_n : (int)f->nops;
+    void (*on_next)(rx_value, void *) = p->observer.on_next;
+    void *octx = p->observer.ctx;
+    int64_t pos = f->pos;
+    int64_t end = is_range ? f->it.end : (int64_t)f->it.n;
+
+    if (on_next == NULL) {
+        return slow_pass(f);
+    }
+    while (pos < end) {
+        int64_t chunk =
+            end - pos > RX__POLL_MASK ? pos + RX__POLL_MASK + 1 : end;
+        for (; pos < chunk; pos++) {
+            rx_value v =
+                is_range ? rx_int(pos) : rx_value_retain(f->it.vals[pos]);
+            for (int j = 0; j < nops; j++) {
+                const struct rx__fop *op = &ops[j];
+                bool is_map = shape_n >= 0 ? ((shape_maps >> j) & 1u) != 0
+                                           : op->kind == RX__FOP_MAP;
+                rx_error *err = NULL;
+                if (is_map) {
+#ifndef NDEBUG
+                    long before = rx__value_refs(v);
+                    rx_value nv = op->fn.map(v, op->ctx, &err);
+                    check_retain(op, v, before, &nv);
+#else
+                    rx_value nv = op->fn.map(v, op->ctx, &err);
+#endif
+                    rx_value_release(v);
+                    v = nv;
+                    if (RX__UNLIKELY(err != NULL ||
+                                     v.type == RX_TYPE_INVALID)) {
+                        rx_value_release(v);
+                        f->pos = pos + 1;
+                        fail_at(f, (size_t)j, err);
+                        return false;
+                    }
+                } else {
+                    bool keep = op->fn.pred(v, op->ctx, &err);
+                    if (RX__UNLIKELY(err != NULL)) {
+                        rx_value_release(v);
+                        f->pos = pos + 1;
+                        fail_at(f, (size_t)j, err);
+                        return false;
+                    }
+                    if (!keep) {
+                        goto dropped;
+                    }
+                }
+            }
+            if (RX__UNLIKELY(p->cancelled)) {
+                rx_value_release(v);
+                f->pos = pos + 1;
+                return false;
+            }
+            on_next(v, octx);
+        dropped:
+            rx_value_release(v);
+            if (RX__UNLIKELY(f->d.cancelled)) {
+                f->pos = pos + 1;
+                return false;
+            }
+        }
+        if (RX__UNLIKELY(
+                atomic_load_explicit(&p->cancel_req, memory_order_relaxed))) {
+            f->pos = pos;
+            rx__pipeline_cancel(p);
+            return false;
+        }
+    }
+    f->pos = pos;
+    source_complete(f);
+    return false;
+}
+
+/* Picks the instantiation of fast_pass() for this chain's shape. */
+static bool
+fast_dispatch(struct fused *f)
+{
+    unsigned maps = 0;
+    bool range = f->it.kind == RX__ITER_RANGE;
+
+    for (size_t j = 0; j < f->nops && j < 8; j++) {
+        maps |= (unsigned)(f->ops[j].kind == RX__FOP_MAP) << j;
+    }
+#define RX__SHAPE(n, m)                                                        \
+    (range ? fast_pass(f, true, (n), (m)) : fast_pass(f, false, (n), (m)))
+    switch (f->nops) {
+    case 0:
+        return RX__SHAPE(0, 0u);
+    case 1:
+        return maps == 1u ? RX__SHAPE(1, 1u) : RX__SHAPE(1, 0u);
+    case 2:
+        switch (maps) {
+        case 0u:
+            return RX__SHAPE(2, 0u);
+        case 1u:
+            return RX__SHAPE(2, 1u);
+        case 2u:
+            return RX__SHAPE(2, 2u);
+        default:
+            return RX__SHAPE(2, 3u);
+        }
+    default:
+        return RX__SHAPE(-1, 0u);
+    }
+#undef RX__SHAPE
+}
+
 /* One drain pass, item by item. */
 static bool
 iter_pass(void *self)
 {
     struct fused *f = self;
+
+    if (f->simple && f->sink_direct && f->d.requested == RX_UNBOUNDED) {
+        return fast_dispatch(f);
+    }
+    return slow_pass(f);
+}
+
+/* One drain pass, item by item, counting demand. */
+static bool
+slow_pass(struct fused *f)
+{
     rx__pipeline *pipe = f->base.pipe;
     int64_t r = f->d.requested;
     int64_t emitted = 0;
@@ -480,6 +633,29 @@ iter_pass(void *self)
     return f->d.requested > 0;
 }
 
+/* Copies up to `want` items from the source into the scratch array, in
+ * a loop with no aliasing worries: the source position is a local. */
+static size_t
+fill_batch(struct fused *f, size_t want)
+{
+    rx_value *buf = f->scratch;
+    int64_t pos = f->pos;
+    int64_t end = f->it.kind == RX__ITER_RANGE ? f->it.end : (int64_t)f->it.n;
+    size_t n = (int64_t)want < end - pos ? want : (size_t)(end - pos);
+
+    if (f->it.kind == RX__ITER_RANGE) {
+        for (size_t k = 0; k < n; k++) {
+            buf[k] = rx_int(pos + (int64_t)k);
+        }
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            buf[k] = f->it.vals[pos + (int64_t)k]; /* scalars: no retain */
+        }
+    }
+    f->pos = pos + (int64_t)n;
+    return n;
+}
+
 /* One drain pass in batch mode. */
 static bool
 iter_batch_pass(void *self)
@@ -494,6 +670,7 @@ iter_batch_pass(void *self)
         rx_error *stop_err = NULL;
         int stopped;
         int64_t want;
+        bool heap;
 
         if (iter_exhausted(f)) {
             source_complete(f);
@@ -502,15 +679,15 @@ iter_batch_pass(void *self)
         if (emitted >= r) {
             break;
         }
-        want = r == RX_UNBOUNDED ? RX__BATCH : r - emitted;
-        while (n < (size_t)want && n < RX__BATCH && !iter_exhausted(f)) {
-            f->scratch[n++] = iter_next(f);
-        }
-        stopped = run_batch(f, f->scratch, &n, &stop_op, &stop_err);
+        want = r == RX_UNBOUNDED || r - emitted > RX__BATCH ? RX__BATCH
+                                                            : r - emitted;
+        n = fill_batch(f, (size_t)want);
+        heap = false; /* batch mode runs only on sources of scalars */
+        stopped = run_batch(f, f->scratch, &n, &stop_op, &stop_err, &heap);
         if (stopped < 0) {
             return false; /* the failing op already signalled */
         }
-        emitted += deliver_batch(f, f->scratch, n);
+        emitted += deliver_batch(f, f->scratch, n, heap);
         if (stopped > 0) {
             if (f->done) {
                 rx_error_release(stop_err);
@@ -703,6 +880,11 @@ rx__fused_assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,
         }
     }
     f->sink_direct = down->ops == &rx__sink_ops;
+    f->simple = true;
+    for (i = 0; i < k; i++) {
+        f->simple &=
+            f->ops[i].kind == RX__FOP_MAP || f->ops[i].kind == RX__FOP_FILTER;
+    }
     if (o == NULL) {
         return 0; /* cannot happen: fusable kinds always have a source */
     }
@@ -717,8 +899,7 @@ rx__fused_assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,
     if (f->batch) {
         f->scratch = rx__malloc(RX__BATCH * sizeof *f->scratch);
         if (f->scratch == NULL) {
-            rx__set_last_error(RX_ENOMEM, "%s: out of memory",
-                               obs->site.name);
+            rx__set_last_error(RX_ENOMEM, "%s: out of memory", obs->site.name);
             return RX_ENOMEM;
         }
     }

@@ -84,8 +84,8 @@ enum rx__iter_kind { RX__ITER_RANGE, RX__ITER_ARRAY };
 
 struct rx__iter {
     int kind;
-    int64_t start; /* RANGE: first value */
-    int64_t end;   /* RANGE: one past the last value */
+    int64_t start;        /* RANGE: first value */
+    int64_t end;          /* RANGE: one past the last value */
     const rx_value *vals; /* ARRAY: borrowed from the observable */
     size_t n;             /* ARRAY: how many */
     bool scalars;         /* ARRAY: every value is a scalar */
@@ -93,7 +93,7 @@ struct rx__iter {
 
 /* Builds the fused stage for a run starting at `obs` (fusable or
  * iterable); called by rx__assemble(). */
-int rx__fused_assemble(rx_observable *obs, rx__pipeline *pipe,
-                       rx__stage *down, rx__stage **out);
+int rx__fused_assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,
+                       rx__stage **out);
 
 #endif /* UVRX_FUSION_H */

@@ -39,9 +39,8 @@ rx_observable_release(rx_observable *obs)
 {
     /* A loop along the `src` links, so releasing a chain of a million
      * operators uses constant stack. */
-    while (obs != NULL &&
-           atomic_fetch_sub_explicit(&obs->refs, 1, memory_order_acq_rel) ==
-               1) {
+    while (obs != NULL && atomic_fetch_sub_explicit(
+                              &obs->refs, 1, memory_order_acq_rel) == 1) {
         rx_observable *src = obs->src;
         if (obs->ops->destroy != NULL) {
             obs->ops->destroy(obs);

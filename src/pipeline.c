@@ -42,8 +42,8 @@ list_unlink(rx__stage **head, rx__stage *s)
 }
 
 void *
-rx__stage_new(rx__pipeline *pipe, const struct rx__stage_ops *ops,
-              size_t size, rx_observable *obs, rx__stage *down)
+rx__stage_new(rx__pipeline *pipe, const struct rx__stage_ops *ops, size_t size,
+              rx_observable *obs, rx__stage *down)
 {
     rx__stage *s;
 
@@ -187,8 +187,7 @@ sink_on_next(rx__stage *self, rx_value v)
     }
     if (p->observer.on_next != NULL) {
         p->observer.on_next(v, p->observer.ctx);
-    } else if (p->observer.on_next_batch != NULL &&
-               !RX_VALUE_IS_HEAP(v)) {
+    } else if (p->observer.on_next_batch != NULL && !RX_VALUE_IS_HEAP(v)) {
         /* A batch-only observer still gets single items, as batches of
          * one. */
         rx_value one = v;
@@ -316,6 +315,8 @@ outermost_exit(rx__pipeline *p)
          * the user keeps the handle. */
         free_list(&p->stages);
         p->sink.up = NULL;
+        rx_observable_release(p->root);
+        p->root = NULL;
     }
 }
 
@@ -471,8 +472,7 @@ rx_dispose(rx_subscription *sub)
     if (!rx__on_owner_thread(p)) {
         atomic_store_explicit(&p->cancel_req, true, memory_order_release);
         if (atomic_exchange(&p->has_handle, false) &&
-            atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) ==
-                1) {
+            atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
             pipeline_free(p);
         }
         return;

@@ -30,8 +30,12 @@
 #define RX__ALWAYS(x) (x)
 #define RX__NEVER(x) (x)
 #else
-#define RX__ALWAYS(x) ((x) ? 1 : (assert(0 && #x), 0))
-#define RX__NEVER(x) ((x) ? (assert(0 && #x), 1) : 0)
+/* Reports a broken internal invariant (debug builds: asserts). */
+void rx__invariant_failed(const char *what, const char *file, int line);
+#define RX__ALWAYS(x)                                                          \
+    ((x) ? 1 : (rx__invariant_failed(#x, __FILE__, __LINE__), 0))
+#define RX__NEVER(x)                                                           \
+    ((x) ? (rx__invariant_failed(#x, __FILE__, __LINE__), 1) : 0)
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -150,11 +154,11 @@ struct rx__stage_ops {
 
 struct rx__stage {
     const struct rx__stage_ops *ops;
-    rx__stage *down;     /* where signals go */
-    rx__stage *up;       /* the upstream stage, or NULL for sources */
-    rx__pipeline *pipe;  /* the pipeline that owns this stage */
-    rx_observable *obs;  /* the observable this stage runs, retained */
-    rx__stage *prev;     /* the pipeline's list of stages */
+    rx__stage *down;    /* where signals go */
+    rx__stage *up;      /* the upstream stage, or NULL for sources */
+    rx__pipeline *pipe; /* the pipeline that owns this stage */
+    rx_observable *obs; /* the observable this stage runs, retained */
+    rx__stage *prev;    /* the pipeline's list of stages */
     rx__stage *next;
 };
 
@@ -236,18 +240,18 @@ struct rx_subscription {
     /* handle + running + active frames; the pipeline is freed when this
      * reaches zero (DESIGN.md section 3). */
     atomic_long refs;
-    atomic_bool cancel_req;  /* rx_cancel() from another thread */
-    atomic_bool has_handle;  /* the user still holds the handle */
-    uv_thread_t owner;       /* the thread that delivers signals */
-    int frames;              /* active entries on the owner thread */
-    bool running;            /* no terminal signal or cancel yet */
-    bool done;               /* a terminal signal reached the sink */
-    bool cancelled;          /* a cancel has been processed */
-    bool finally_done;       /* on_finally has run */
-    bool pending_einval;     /* request(n <= 0) waits to be signalled */
-    rx__stage *stages;       /* every stage, for freeing */
-    rx__stage *graveyard;    /* retired inner stages, freed at frame exit */
-    rx_observable *root;     /* the subscribed observable, retained */
+    atomic_bool cancel_req; /* rx_cancel() from another thread */
+    atomic_bool has_handle; /* the user still holds the handle */
+    uv_thread_t owner;      /* the thread that delivers signals */
+    int frames;             /* active entries on the owner thread */
+    bool running;           /* no terminal signal or cancel yet */
+    bool done;              /* a terminal signal reached the sink */
+    bool cancelled;         /* a cancel has been processed */
+    bool finally_done;      /* on_finally has run */
+    bool pending_einval;    /* request(n <= 0) waits to be signalled */
+    rx__stage *stages;      /* every stage, for freeing */
+    rx__stage *graveyard;   /* retired inner stages, freed at frame exit */
+    rx_observable *root;    /* the subscribed observable, retained */
 };
 
 /* Frames: every entry into a pipeline (subscribe, request, cancel,

@@ -38,7 +38,11 @@
 #error "include rx-uthash.h instead of <uthash.h>, and before it"
 #endif
 
-/* Folds rx_value_hash() to the 32-bit hash uthash keeps per element. */
+/* Folds rx_value_hash() to the 32-bit hash uthash keeps per element.
+ * uthash picks a bucket from the low bits, and rx_value_hash() of an
+ * integer is the integer itself, so multiples of 32 would all share one
+ * bucket; a 64-bit finaliser (MurmurHash3's fmix64) spreads every bit of
+ * the hash over the low ones first. */
 static inline unsigned
 rx__uthash_hash(const void *key)
 {
@@ -47,6 +51,11 @@ rx__uthash_hash(const void *key)
 
     memcpy(&v, key, sizeof v); /* uthash hands keys over as void * */
     h = rx_value_hash(v);
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
     return (unsigned)(h ^ (h >> 32));
 }
 
@@ -66,8 +75,7 @@ rx__uthash_cmp(const void *a, const void *b)
 #define uthash_nonfatal_oom(elt) ((void)(elt))
 #define uthash_malloc(sz) rx__malloc(sz)
 #define uthash_free(ptr, sz) rx__free(ptr)
-#define HASH_FUNCTION(keyptr, keylen, hashv)                                   \
-    ((hashv) = rx__uthash_hash(keyptr))
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = rx__uthash_hash(keyptr))
 #define HASH_KEYCMP(a, b, n) rx__uthash_cmp((a), (b))
 
 #include <uthash.h>

@@ -414,8 +414,8 @@ rx_value_equal(rx_value a, rx_value b)
     case RX_TYPE_BYTES: {
         const struct str_obj *x = (const struct str_obj *)a.as.o;
         const struct str_obj *y = (const struct str_obj *)b.as.o;
-        return x == y || (x->len == y->len && memcmp(x->data, y->data,
-                                                     x->len) == 0);
+        return x == y ||
+               (x->len == y->len && memcmp(x->data, y->data, x->len) == 0);
     }
     case RX_TYPE_ARRAY: {
         const struct array_obj *x = (const struct array_obj *)a.as.o;
@@ -519,7 +519,7 @@ rx_value_hash(rx_value v)
 long
 rx__value_refs(rx_value v)
 {
-    return RX_VALUE_IS_HEAP(v) ? atomic_load_explicit(&v.as.o->refs,
-                                                      memory_order_relaxed)
-                               : 0;
+    return RX_VALUE_IS_HEAP(v)
+               ? atomic_load_explicit(&v.as.o->refs, memory_order_relaxed)
+               : 0;
 }

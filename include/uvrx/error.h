@@ -31,15 +31,35 @@ extern "C" {
     XX(ETIMEDOUT, UV_ETIMEDOUT, "timed out")                                   \
     XX(ECANCELED, UV_ECANCELED, "operation canceled")                          \
     XX(EBUSY, UV_EBUSY, "resource busy")                                       \
-    XX(EBACKPRESSURE, -5000, "item emitted without demand (missing backpressure)") \
+    XX(EBACKPRESSURE, -5000,                                                   \
+       "item emitted without demand (missing backpressure)")                   \
     XX(ENOELEMENT, -5001, "the source completed without any item")             \
     XX(EPROTOCOL, -5002, "reactive streams protocol violation")
 
-/** @brief Every uvrx error code, as an enum constant `RX_E...`. */
+/**
+ * @brief Every uvrx error code.
+ *
+ * Written out (rather than generated from #RX_ERRNO_MAP) so each code has
+ * its own documentation; a test checks the two lists agree.
+ */
 typedef enum rx_errno {
-#define RX__ERRNO_ENUM(name, value, msg) RX_##name = (value),
-    RX_ERRNO_MAP(RX__ERRNO_ENUM)
-#undef RX__ERRNO_ENUM
+    /** An argument is invalid (also request(n <= 0)); libuv's UV_EINVAL. */
+    RX_EINVAL = UV_EINVAL,
+    /** Memory ran out; libuv's UV_ENOMEM. */
+    RX_ENOMEM = UV_ENOMEM,
+    /** A deadline passed; libuv's UV_ETIMEDOUT. */
+    RX_ETIMEDOUT = UV_ETIMEDOUT,
+    /** The operation was cancelled; libuv's UV_ECANCELED. */
+    RX_ECANCELED = UV_ECANCELED,
+    /** The resource is in use (rx_set_allocator() with live objects);
+     * libuv's UV_EBUSY. */
+    RX_EBUSY = UV_EBUSY,
+    /** A source that cannot slow down had to emit without demand. */
+    RX_EBACKPRESSURE = -5000,
+    /** first, last or element_at found no such item. */
+    RX_ENOELEMENT = -5001,
+    /** A source or operator broke the Reactive Streams protocol. */
+    RX_EPROTOCOL = -5002,
     /** First code free for applications; user codes are <= this. */
     RX_EUSER = -100000
 } rx_errno;
@@ -78,8 +98,7 @@ RX_API rx_error *rx_error_new(int code, const char *fmt, ...)
  *               standard message
  * @return @newref; never NULL (see rx_error_new())
  */
-RX_API rx_error *rx_error_wrap(int code, rx_error *cause, const char *fmt,
-                               ...)
+RX_API rx_error *rx_error_wrap(int code, rx_error *cause, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 3, 4)))
 #endif

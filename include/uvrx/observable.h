@@ -220,6 +220,7 @@ RX_API void rx_dispose(rx_subscription *sub);
  * The result behaves as @p src; @p drop(@p ctx) runs exactly once, on any
  * thread, after the result and every subscription made through it are
  * gone (at once when @p src is NULL or allocation fails).
+ * @param site  assembly site; the macro passes it
  * @param src   the observable; @takes
  * @param ctx   the context; @takes
  * @param drop  releases @p ctx; must not be NULL

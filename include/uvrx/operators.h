@@ -115,8 +115,7 @@ RX_API rx_observable *rx_scan_at(const rx_site *site, rx_observable *src,
  * @return @newref, or NULL with the last error: #RX_EINVAL, #RX_ENOMEM
  */
 RX_API rx_observable *rx_scan_seed_at(const rx_site *site, rx_observable *src,
-                                      rx_value seed, rx_accum_fn fn,
-                                      void *ctx);
+                                      rx_value seed, rx_accum_fn fn, void *ctx);
 /** @brief See rx_scan_seed_at(). */
 #define rx_scan_seed(src, seed, fn, ctx)                                       \
     rx_scan_seed_at(RX_SITE("rx_scan_seed"), (src), (seed), (fn), (ctx))
@@ -247,9 +246,8 @@ RX_API rx_observable *rx_take_at(const rx_site *site, rx_observable *src,
  * @param ctx   passed to @p pred; @borrows, must outlive the result
  * @return @newref, or NULL with the last error: #RX_EINVAL, #RX_ENOMEM
  */
-RX_API rx_observable *rx_take_while_at(const rx_site *site,
-                                       rx_observable *src, rx_pred_fn pred,
-                                       void *ctx);
+RX_API rx_observable *rx_take_while_at(const rx_site *site, rx_observable *src,
+                                       rx_pred_fn pred, void *ctx);
 /** @brief See rx_take_while_at(). */
 #define rx_take_while(src, pred, ctx)                                          \
     rx_take_while_at(RX_SITE("rx_take_while"), (src), (pred), (ctx))
@@ -305,9 +303,8 @@ RX_API rx_observable *rx_skip_at(const rx_site *site, rx_observable *src,
  * @param ctx   passed to @p pred; @borrows, must outlive the result
  * @return @newref, or NULL with the last error: #RX_EINVAL, #RX_ENOMEM
  */
-RX_API rx_observable *rx_skip_while_at(const rx_site *site,
-                                       rx_observable *src, rx_pred_fn pred,
-                                       void *ctx);
+RX_API rx_observable *rx_skip_while_at(const rx_site *site, rx_observable *src,
+                                       rx_pred_fn pred, void *ctx);
 /** @brief See rx_skip_while_at(). */
 #define rx_skip_while(src, pred, ctx)                                          \
     rx_skip_while_at(RX_SITE("rx_skip_while"), (src), (pred), (ctx))
@@ -420,8 +417,8 @@ RX_API rx_observable *rx_last_at(const rx_site *site, rx_observable *src);
  * @return @newref, or NULL with the last error: #RX_EINVAL (negative
  *         @p index), #RX_ENOMEM
  */
-RX_API rx_observable *rx_element_at_at(const rx_site *site,
-                                       rx_observable *src, int64_t index);
+RX_API rx_observable *rx_element_at_at(const rx_site *site, rx_observable *src,
+                                       int64_t index);
 /** @brief See rx_element_at_at(). */
 #define rx_element_at(src, index)                                              \
     rx_element_at_at(RX_SITE("rx_element_at"), (src), (index))
@@ -484,9 +481,9 @@ RX_API rx_observable *rx_reduce_at(const rx_site *site, rx_observable *src,
  * @param ctx   passed to @p fn; @borrows, must outlive the result
  * @return @newref, or NULL with the last error: #RX_EINVAL, #RX_ENOMEM
  */
-RX_API rx_observable *rx_reduce_seed_at(const rx_site *site,
-                                        rx_observable *src, rx_value seed,
-                                        rx_accum_fn fn, void *ctx);
+RX_API rx_observable *rx_reduce_seed_at(const rx_site *site, rx_observable *src,
+                                        rx_value seed, rx_accum_fn fn,
+                                        void *ctx);
 /** @brief See rx_reduce_seed_at(). */
 #define rx_reduce_seed(src, seed, fn, ctx)                                     \
     rx_reduce_seed_at(RX_SITE("rx_reduce_seed"), (src), (seed), (fn), (ctx))
@@ -512,7 +509,7 @@ RX_API rx_observable *rx_reduce_batch_at(const rx_site *site,
                                          rx_reduce_batch_fn kernel, void *ctx);
 /** @brief See rx_reduce_batch_at(). */
 #define rx_reduce_batch(src, seed, kernel, ctx)                                \
-    rx_reduce_batch_at(RX_SITE("rx_reduce_batch"), (src), (seed), (kernel),   \
+    rx_reduce_batch_at(RX_SITE("rx_reduce_batch"), (src), (seed), (kernel),    \
                        (ctx))
 
 /**
@@ -566,7 +563,8 @@ RX_API rx_observable *rx_to_array_at(const rx_site *site, rx_observable *src);
 RX_API rx_observable *rx_all_at(const rx_site *site, rx_observable *src,
                                 rx_pred_fn pred, void *ctx);
 /** @brief See rx_all_at(). */
-#define rx_all(src, pred, ctx) rx_all_at(RX_SITE("rx_all"), (src), (pred), (ctx))
+#define rx_all(src, pred, ctx)                                                 \
+    rx_all_at(RX_SITE("rx_all"), (src), (pred), (ctx))
 
 /**
  * @brief Emits whether some item satisfies @p pred: true (and cancels the
@@ -586,7 +584,8 @@ RX_API rx_observable *rx_all_at(const rx_site *site, rx_observable *src,
 RX_API rx_observable *rx_any_at(const rx_site *site, rx_observable *src,
                                 rx_pred_fn pred, void *ctx);
 /** @brief See rx_any_at(). */
-#define rx_any(src, pred, ctx) rx_any_at(RX_SITE("rx_any"), (src), (pred), (ctx))
+#define rx_any(src, pred, ctx)                                                 \
+    rx_any_at(RX_SITE("rx_any"), (src), (pred), (ctx))
 
 /**
  * @brief Emits whether some item equals @p v (rx_value_equal()).
@@ -649,7 +648,7 @@ RX_API rx_observable *rx_start_with_values_at(const rx_site *site,
                                               const rx_value *values);
 /** @brief See rx_start_with_values_at(). */
 #define rx_start_with_values(src, n, values)                                   \
-    rx_start_with_values_at(RX_SITE("rx_start_with_values"), (src), (n),      \
+    rx_start_with_values_at(RX_SITE("rx_start_with_values"), (src), (n),       \
                             (values))
 
 /** @brief The callbacks of rx_tap_opts(); each may be NULL. */
@@ -684,7 +683,8 @@ typedef struct rx_tap_config {
 RX_API rx_observable *rx_tap_opts_at(const rx_site *site, rx_observable *src,
                                      const rx_tap_config *cfg);
 /** @brief See rx_tap_opts_at(). */
-#define rx_tap_opts(src, cfg) rx_tap_opts_at(RX_SITE("rx_tap_opts"), (src), (cfg))
+#define rx_tap_opts(src, cfg)                                                  \
+    rx_tap_opts_at(RX_SITE("rx_tap_opts"), (src), (cfg))
 
 /**
  * @brief Calls @p fn once when the subscription ends, whichever way: after

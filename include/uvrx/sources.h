@@ -322,8 +322,7 @@ RX_API int rx_emitter_set_cancel(rx_emitter *em, void (*fn)(void *ctx),
  * @return 0, or #RX_EINVAL for NULL @p em
  */
 RX_API int rx_emitter_set_request(rx_emitter *em,
-                                  void (*fn)(int64_t n, void *ctx),
-                                  void *ctx);
+                                  void (*fn)(int64_t n, void *ctx), void *ctx);
 
 #ifdef __cplusplus
 }

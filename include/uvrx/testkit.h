@@ -128,12 +128,12 @@ RX_API const rx_error *rx_test_error(const rx_test_observer *t);
 /** @brief How many on_subscribe, terminal, on_finally calls and batch
  * calls arrived, and how many signals broke the protocol. */
 typedef struct rx_test_counts {
-    int subscribes;   /**< on_subscribe calls */
-    int terminals;    /**< on_error + on_complete calls */
-    int finallies;    /**< on_finally calls */
-    int batches;      /**< on_next_batch calls */
+    int subscribes;     /**< on_subscribe calls */
+    int terminals;      /**< on_error + on_complete calls */
+    int finallies;      /**< on_finally calls */
+    int batches;        /**< on_next_batch calls */
     int after_terminal; /**< signals after a terminal signal */
-    int overlaps;     /**< signals that began while another was running */
+    int overlaps;       /**< signals that began while another was running */
     int beyond_demand;  /**< items beyond the demand requested */
 } rx_test_counts;
 
@@ -163,8 +163,8 @@ RX_API bool rx_test_check_ints(const rx_test_observer *t,
  * @return true when they match
  */
 RX_API bool rx_test_check_values(const rx_test_observer *t,
-                                 const rx_value *expected, size_t n,
-                                 char *why, size_t cap);
+                                 const rx_value *expected, size_t n, char *why,
+                                 size_t cap);
 
 /**
  * @brief Checks exactly one on_complete arrived, no error, and the
@@ -182,8 +182,8 @@ RX_API bool rx_test_check_completed(const rx_test_observer *t, char *why,
  * @param why explanation @param cap its size
  * @return true if so
  */
-RX_API bool rx_test_check_error(const rx_test_observer *t, int code,
-                                char *why, size_t cap);
+RX_API bool rx_test_check_error(const rx_test_observer *t, int code, char *why,
+                                size_t cap);
 
 /**
  * @brief Checks no terminal signal arrived and the protocol held.

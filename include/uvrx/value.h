@@ -20,16 +20,16 @@ extern "C" {
 
 /** @brief The kind of a value. */
 typedef enum rx_type {
-    RX_TYPE_NIL = 0,     /**< no value; what a zeroed rx_value holds */
-    RX_TYPE_BOOL = 1,    /**< a bool */
-    RX_TYPE_INT = 2,     /**< an int64_t */
-    RX_TYPE_DOUBLE = 3,  /**< a double */
-    RX_TYPE_PTR = 4,     /**< a raw pointer uvrx never dereferences */
-    RX_TYPE_INVALID = 5, /**< a failed construction (out of memory) */
-    RX_TYPE_STR = 8,     /**< an immutable NUL-terminated string */
-    RX_TYPE_BYTES = 9,   /**< an immutable byte buffer */
-    RX_TYPE_ARRAY = 10,  /**< an immutable array of values (also tuples) */
-    RX_TYPE_BOX = 11,    /**< user data with a drop function */
+    RX_TYPE_NIL = 0,          /**< no value; what a zeroed rx_value holds */
+    RX_TYPE_BOOL = 1,         /**< a bool */
+    RX_TYPE_INT = 2,          /**< an int64_t */
+    RX_TYPE_DOUBLE = 3,       /**< a double */
+    RX_TYPE_PTR = 4,          /**< a raw pointer uvrx never dereferences */
+    RX_TYPE_INVALID = 5,      /**< a failed construction (out of memory) */
+    RX_TYPE_STR = 8,          /**< an immutable NUL-terminated string */
+    RX_TYPE_BYTES = 9,        /**< an immutable byte buffer */
+    RX_TYPE_ARRAY = 10,       /**< an immutable array of values (also tuples) */
+    RX_TYPE_BOX = 11,         /**< user data with a drop function */
     RX_TYPE_NOTIFICATION = 12 /**< a materialized signal */
 } rx_type;
 
@@ -43,12 +43,12 @@ typedef struct rx_value {
     uint32_t type;     /**< an #rx_type */
     uint32_t reserved; /**< zero */
     union {
-        bool b;            /**< #RX_TYPE_BOOL */
-        int64_t i;         /**< #RX_TYPE_INT */
-        double d;          /**< #RX_TYPE_DOUBLE */
-        void *p;           /**< #RX_TYPE_PTR */
-        struct rx_obj *o;  /**< heap types */
-    } as;                  /**< the payload, selected by @c type */
+        bool b;           /**< #RX_TYPE_BOOL */
+        int64_t i;        /**< #RX_TYPE_INT */
+        double d;         /**< #RX_TYPE_DOUBLE */
+        void *p;          /**< #RX_TYPE_PTR */
+        struct rx_obj *o; /**< heap types */
+    } as;                 /**< the payload, selected by @c type */
 } rx_value;
 
 /** @brief Whether @p v is a refcounted heap value. */

@@ -11,8 +11,9 @@
  * forms start from the seed (retained per subscription: values are
  * immutable, so sharing it is safe) and emit it for an empty upstream.
  * reduce_batch also takes batches: its kernel folds the whole scratch
- * array in one call, and single items (heap values, or sources without
- * batches) arrive as batches of one.
+ * array in one call, and items from sources without batches arrive as
+ * batches of one. Like every batch kernel it sees scalars only: a heap
+ * item fails the stream with RX_EINVAL.
  */
 #include "rx-internal.h"
 
@@ -84,6 +85,13 @@ reduce_on_next(rx__stage *self, rx_value v)
         return true;
     }
     if (o->kernel != NULL) {
+        /* Kernels take scalars only, as map_batch's do. */
+        if (RX_VALUE_IS_HEAP(v)) {
+            reduce_fail(st, rx__error_at(rx__stage_site(self), RX_EINVAL,
+                                         "rx_reduce_batch: batch kernels "
+                                         "take scalar items only"));
+            return true;
+        }
         next = o->kernel(st->acc, &v, 1, o->ctx, &e);
     } else {
         next = o->fn(st->acc, v, o->ctx, &e);

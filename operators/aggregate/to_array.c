@@ -50,14 +50,14 @@ static bool
 to_array_on_next(rx__stage *self, rx_value v)
 {
     struct to_array_stage *st = (struct to_array_stage *)self;
-    rx_value *grown;
-    size_t cap;
 
     if (st->done) {
         return true;
     }
     if (st->len == st->cap) {
-        cap = st->cap != 0 ? st->cap * 2 : 8;
+        rx_value *grown;
+        size_t cap = st->cap != 0 ? st->cap * 2 : 8;
+
         grown = cap <= SIZE_MAX / sizeof *grown
                     ? rx__realloc(st->items, cap * sizeof *grown)
                     : NULL;

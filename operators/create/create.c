@@ -22,12 +22,12 @@ struct create_obs {
 
 struct rx_emitter {
     rx__stage base;
-    rx__demand d;           /* d.cancelled: cancelled or terminal sent */
-    rx__vqueue q;           /* items waiting for demand */
-    rx_error *error;        /* a pending error, owned */
-    bool closed;            /* complete/error called, or cancelled */
-    bool ended;             /* the cancel callback ran (or would have) */
-    int64_t unseen;         /* demand the request callback has not seen */
+    rx__demand d;    /* d.cancelled: cancelled or terminal sent */
+    rx__vqueue q;    /* items waiting for demand */
+    rx_error *error; /* a pending error, owned */
+    bool closed;     /* complete/error called, or cancelled */
+    bool ended;      /* the cancel callback ran (or would have) */
+    int64_t unseen;  /* demand the request callback has not seen */
     void (*on_cancel)(void *ctx);
     void *cancel_ctx;
     void (*on_request)(int64_t n, void *ctx);
@@ -110,23 +110,55 @@ create_drain(rx_emitter *em)
     }
 }
 
-int
-rx_emitter_next(rx_emitter *em, rx_value v)
+/* Emitter calls may come from outside any pipeline entry (a libuv
+ * callback of the user's): those open a frame, so that what they finish
+ * (retired stages, on_finally, the pipeline itself) is freed when they
+ * return. Inside a frame this costs nothing. After a terminal signal made
+ * that way the emitter is freed on return. */
+static bool
+emitter_enter(rx_emitter *em)
+{
+    if (em->base.pipe->frames == 0) {
+        rx__frame_enter(em->base.pipe);
+        return true;
+    }
+    return false;
+}
+
+static void
+emitter_exit(rx_emitter *em, bool entered)
+{
+    if (entered) {
+        rx__frame_exit(em->base.pipe);
+    }
+}
+
+static int
+emitter_error(rx_emitter *em, rx_error *err)
+{
+    if (em->closed) {
+        rx__undeliverable(err);
+        rx_error_release(err);
+        return RX_ECANCELED;
+    }
+    em->error = err;
+    em->closed = true;
+    create_drain(em);
+    return 0;
+}
+
+static int
+emitter_next(rx_emitter *em, rx_value v)
 {
     bool consumed;
 
-    if (em == NULL) {
-        rx_value_release(v);
-        return RX_EINVAL;
-    }
     if (em->closed) {
         rx_value_release(v);
         return RX_ECANCELED;
     }
     if (rx_is_invalid(v)) {
-        rx_emitter_error(em, rx__error_at(rx__stage_site(&em->base),
-                                          RX_ENOMEM,
-                                          "rx_emitter_next: invalid value"));
+        emitter_error(em, rx__error_at(rx__stage_site(&em->base), RX_ENOMEM,
+                                       "rx_emitter_next: invalid value"));
         return RX_ENOMEM;
     }
     if (em->q.len == 0 && !em->d.draining && em->d.requested > 0) {
@@ -146,10 +178,9 @@ rx_emitter_next(rx_emitter *em, rx_value v)
         return 0;
     }
     if (rx__vqueue_push(&em->q, v) != 0) {
-        rx_emitter_error(em, rx__error_at(rx__stage_site(&em->base),
-                                          RX_ENOMEM,
-                                          "rx_create: out of memory "
-                                          "buffering an item"));
+        emitter_error(em, rx__error_at(rx__stage_site(&em->base), RX_ENOMEM,
+                                       "rx_create: out of memory "
+                                       "buffering an item"));
         return RX_ENOMEM;
     }
     create_drain(em);
@@ -157,8 +188,27 @@ rx_emitter_next(rx_emitter *em, rx_value v)
 }
 
 int
+rx_emitter_next(rx_emitter *em, rx_value v)
+{
+    bool entered;
+    int rc;
+
+    if (em == NULL) {
+        rx_value_release(v);
+        return RX_EINVAL;
+    }
+    entered = emitter_enter(em);
+    rc = emitter_next(em, v);
+    emitter_exit(em, entered);
+    return rc;
+}
+
+int
 rx_emitter_error(rx_emitter *em, rx_error *err)
 {
+    bool entered;
+    int rc;
+
     if (em == NULL || err == NULL) {
         if (err != NULL) {
             rx__undeliverable(err);
@@ -166,28 +216,27 @@ rx_emitter_error(rx_emitter *em, rx_error *err)
         }
         return RX_EINVAL;
     }
-    if (em->closed) {
-        rx__undeliverable(err);
-        rx_error_release(err);
-        return RX_ECANCELED;
-    }
-    em->error = err;
-    em->closed = true;
-    create_drain(em);
-    return 0;
+    entered = emitter_enter(em);
+    rc = emitter_error(em, err);
+    emitter_exit(em, entered);
+    return rc;
 }
 
 int
 rx_emitter_complete(rx_emitter *em)
 {
+    bool entered;
+
     if (em == NULL) {
         return RX_EINVAL;
     }
     if (em->closed) {
         return RX_ECANCELED;
     }
+    entered = emitter_enter(em);
     em->closed = true;
     create_drain(em);
+    emitter_exit(em, entered);
     return 0;
 }
 

@@ -19,11 +19,11 @@ struct defer_obs {
 };
 
 struct defer_stage {
-    rx__stage base;    /* base.up: the inner chain, once assembled */
+    rx__stage base;       /* base.up: the inner chain, once assembled */
     rx_observable *inner; /* what the factory returned, owned */
-    int64_t requested; /* demand recorded before the inner existed */
-    bool started;      /* the inner chain was assembled and started */
-    bool cancelled;    /* cancelled, or failed */
+    int64_t requested;    /* demand recorded before the inner existed */
+    bool started;         /* the inner chain was assembled and started */
+    bool cancelled;       /* cancelled, or failed */
 };
 
 static void

@@ -66,8 +66,8 @@ generate_pass(void *self)
         bool done = false;
         rx_value v;
 
-        if (st->d.cancelled || (++polls % 1024 == 0 &&
-                                rx__pipeline_poll(st->base.pipe))) {
+        if (st->d.cancelled ||
+            (++polls % 1024 == 0 && rx__pipeline_poll(st->base.pipe))) {
             generate_drop(st);
             return false;
         }
@@ -81,10 +81,10 @@ generate_pass(void *self)
                 rx__emit_complete(&st->base);
                 generate_drop(st);
             } else {
-                generate_fail(st, rx__error_at(rx__stage_site(&st->base),
-                                               RX_ENOMEM,
-                                               "rx_generate: step returned "
-                                               "an invalid value"));
+                generate_fail(st,
+                              rx__error_at(rx__stage_site(&st->base), RX_ENOMEM,
+                                           "rx_generate: step returned "
+                                           "an invalid value"));
             }
             return false;
         }

@@ -109,7 +109,8 @@ distinct_teardown(rx__stage *self)
     struct distinct_seen *e;
     struct distinct_seen *tmp;
 
-    HASH_ITER(hh, st->seen, e, tmp) {
+    HASH_ITER(hh, st->seen, e, tmp)
+    {
         HASH_DEL(st->seen, e);
         rx_value_release(e->key);
         rx__free(e);

@@ -26,7 +26,7 @@ struct element_at_stage {
     rx__outbox out;
     int64_t index;
     int64_t seen; /* items received so far */
-    bool done; /* the item arrived, a terminal was handled, or cancelled */
+    bool done;    /* the item arrived, a terminal was handled, or cancelled */
 };
 
 static bool

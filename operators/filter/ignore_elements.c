@@ -46,8 +46,8 @@ ignore_elements_assemble(rx_observable *self, rx__pipeline *pipe,
 {
     rx__stage *st;
 
-    st = rx__stage_new(pipe, &ignore_elements_stage_ops, sizeof *st, self,
-                       down);
+    st =
+        rx__stage_new(pipe, &ignore_elements_stage_ops, sizeof *st, self, down);
     if (st == NULL) {
         return RX_ENOMEM;
     }
@@ -65,6 +65,6 @@ rx_ignore_elements_at(const rx_site *site, rx_observable *src)
     if (src == NULL) {
         return NULL;
     }
-    return rx__observable_new(site, &ignore_elements_ops,
-                              sizeof(rx_observable), src);
+    return rx__observable_new(site, &ignore_elements_ops, sizeof(rx_observable),
+                              src);
 }

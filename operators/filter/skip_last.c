@@ -42,6 +42,7 @@ skip_last_on_next(rx__stage *self, rx_value v)
     struct skip_last_stage *st = (struct skip_last_stage *)self;
     rx_value oldest;
     bool consumed;
+    int rc;
 
     if (st->done) {
         return true;
@@ -58,7 +59,8 @@ skip_last_on_next(rx__stage *self, rx_value v)
     /* The ring is full: the pop frees a slot, so the push cannot grow it
      * and cannot fail. */
     oldest = rx__vqueue_pop(&st->ring);
-    if (RX__NEVER(rx__vqueue_push(&st->ring, rx_value_retain(v)) != 0)) {
+    rc = rx__vqueue_push(&st->ring, rx_value_retain(v));
+    if (RX__NEVER(rc != 0)) {
         rx_value_release(oldest);
         skip_last_fail_oom(st);
         return true;

@@ -67,8 +67,7 @@ rx_skip_while_at(const rx_site *site, rx_observable *src, rx_pred_fn pred,
     }
     if (pred == NULL) {
         rx_observable_release(src);
-        return rx__fail_null(RX_EINVAL,
-                             "rx_skip_while: pred must not be NULL");
+        return rx__fail_null(RX_EINVAL, "rx_skip_while: pred must not be NULL");
     }
     s = rx__observable_new(site, &skip_while_ops, sizeof *s, src);
     if (s == NULL) {

@@ -62,8 +62,7 @@ rx_take_while_at(const rx_site *site, rx_observable *src, rx_pred_fn pred,
     }
     if (pred == NULL) {
         rx_observable_release(src);
-        return rx__fail_null(RX_EINVAL,
-                             "rx_take_while: pred must not be NULL");
+        return rx__fail_null(RX_EINVAL, "rx_take_while: pred must not be NULL");
     }
     t = rx__observable_new(site, &take_while_ops, sizeof *t, src);
     if (t == NULL) {

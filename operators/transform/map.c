@@ -66,8 +66,8 @@ rx_map_at(const rx_site *site, rx_observable *src, rx_map_fn fn, void *ctx)
 }
 
 rx_observable *
-rx_map_batch_at(const rx_site *site, rx_observable *src,
-                rx_map_batch_fn kernel, void *ctx)
+rx_map_batch_at(const rx_site *site, rx_observable *src, rx_map_batch_fn kernel,
+                void *ctx)
 {
     struct map_batch_obs *m;
 

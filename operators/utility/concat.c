@@ -31,21 +31,20 @@ struct concat_obs {
 };
 
 struct concat_stage {
-    rx__stage base; /* base.up: the current inner chain, or NULL */
-    rx__stage recv; /* where the inner chain signals; not on the list */
+    rx__stage base;    /* base.up: the current inner chain, or NULL */
+    rx__stage recv;    /* where the inner chain signals; not on the list */
     int64_t requested; /* outstanding downstream demand */
     int64_t index;     /* how many sources were subscribed */
-    bool in_loop;    /* the subscribe loop is on the stack */
-    bool again;      /* the inner completed while the loop was running */
-    bool cancelled;  /* cancelled, or a terminal signal went down */
+    bool in_loop;      /* the subscribe loop is on the stack */
+    bool again;        /* the inner completed while the loop was running */
+    bool cancelled;    /* cancelled, or a terminal signal went down */
 };
 
 static struct concat_stage *
 from_recv(rx__stage *recv)
 {
     return (struct concat_stage *)(void *)((char *)recv -
-                                           offsetof(struct concat_stage,
-                                                    recv));
+                                           offsetof(struct concat_stage, recv));
 }
 
 /* The source to run next, borrowed from the observable, or NULL at the
@@ -266,7 +265,7 @@ rx_concat_array_at(const rx_site *site, size_t n, rx_observable *const *srcs)
     for (i = 0; i < n; i++) {
         null_entry = null_entry || srcs[i] == NULL;
     }
-    if (null_entry || n > (SIZE_MAX - sizeof *o) / sizeof *srcs) {
+    if (null_entry || n > (SIZE_MAX - sizeof *o) / sizeof(rx_observable *)) {
         for (i = 0; i < n; i++) {
             rx_observable_release(srcs[i]);
         }
@@ -275,8 +274,8 @@ rx_concat_array_at(const rx_site *site, size_t n, rx_observable *const *srcs)
                           : rx__fail_null(RX_ENOMEM,
                                           "rx_concat_array: n is too large");
     }
-    o = rx__observable_new(site, &concat_ops, sizeof *o + n * sizeof *srcs,
-                           NULL);
+    o = rx__observable_new(site, &concat_ops,
+                           sizeof *o + n * sizeof(rx_observable *), NULL);
     if (o == NULL) {
         for (i = 0; i < n; i++) {
             rx_observable_release(srcs[i]);

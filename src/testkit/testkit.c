@@ -13,18 +13,18 @@
 
 struct rx_test_observer {
     rx_subscription *sub;
-    int64_t initial;        /* requested in on_subscribe */
-    int64_t request_each;   /* requested inside each on_next */
-    size_t cancel_after;    /* cancel once this many items arrived */
+    int64_t initial;      /* requested in on_subscribe */
+    int64_t request_each; /* requested inside each on_next */
+    size_t cancel_after;  /* cancel once this many items arrived */
     rx_test_signal dispose_in;
     bool batch;
-    int64_t demand;         /* outstanding demand we gave */
-    rx_value *items;        /* retained */
+    int64_t demand;  /* outstanding demand we gave */
+    rx_value *items; /* retained */
     size_t n, cap;
     bool completed;
-    rx_error *error;        /* retained */
-    bool in_signal;         /* a callback is running */
-    bool alloc_failed;      /* recording an item failed */
+    rx_error *error;   /* retained */
+    bool in_signal;    /* a callback is running */
+    bool alloc_failed; /* recording an item failed */
     rx_test_counts c;
 };
 
@@ -407,8 +407,7 @@ rx_test_check_values(const rx_test_observer *t, const rx_value *expected,
 
     if (t->n != n) {
         list_items(t, got, sizeof got);
-        return fail(why, cap, "got %zu items [%s], expected %zu", t->n, got,
-                    n);
+        return fail(why, cap, "got %zu items [%s], expected %zu", t->n, got, n);
     }
     for (size_t i = 0; i < n; i++) {
         if (!rx_value_equal(t->items[i], expected[i])) {
@@ -423,23 +422,21 @@ rx_test_check_values(const rx_test_observer *t, const rx_value *expected,
 }
 
 bool
-rx_test_check_ints(const rx_test_observer *t, const int64_t *expected,
-                   size_t n, char *why, size_t cap)
+rx_test_check_ints(const rx_test_observer *t, const int64_t *expected, size_t n,
+                   char *why, size_t cap)
 {
     char got[512];
 
     if (t->n != n) {
         list_items(t, got, sizeof got);
-        return fail(why, cap, "got %zu items [%s], expected %zu", t->n, got,
-                    n);
+        return fail(why, cap, "got %zu items [%s], expected %zu", t->n, got, n);
     }
     for (size_t i = 0; i < n; i++) {
         if (t->items[i].type != RX_TYPE_INT ||
             t->items[i].as.i != expected[i]) {
             list_items(t, got, sizeof got);
-            return fail(why, cap,
-                        "item %zu differs: expected %lld (got [%s])", i,
-                        (long long)expected[i], got);
+            return fail(why, cap, "item %zu differs: expected %lld (got [%s])",
+                        i, (long long)expected[i], got);
         }
     }
     return true;
@@ -460,8 +457,7 @@ rx_test_check_completed(const rx_test_observer *t, char *why, size_t cap)
 }
 
 bool
-rx_test_check_error(const rx_test_observer *t, int code, char *why,
-                    size_t cap)
+rx_test_check_error(const rx_test_observer *t, int code, char *why, size_t cap)
 {
     if (t->completed) {
         return fail(why, cap, "expected error %s, got completion",

@@ -63,8 +63,8 @@ probe_pass(void *self)
     if (!st->d.cancelled && !st->endless && st->next >= st->end) {
         st->d.cancelled = true;
         if (st->log->error_code != 0) {
-            rx__emit_new_error(&st->base, rx_error_new(st->log->error_code,
-                                                       "probe failure"));
+            rx__emit_new_error(
+                &st->base, rx_error_new(st->log->error_code, "probe failure"));
         } else {
             rx__emit_complete(&st->base);
         }
@@ -146,6 +146,20 @@ probe_range(int64_t start, int64_t count, struct probe_log *log)
     return &p->base;
 }
 
+/* Subscribes a new test observer with this initial request to `o`
+ * (taken), asserting both worked. */
+static inline rx_test_observer *
+filter_run(rx_observable *o, int64_t initial)
+{
+    rx_test_observer *t = rx_test_observer_new(initial);
+
+    assert_non_null(o);
+    assert_non_null(t);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    return t;
+}
+
 /* Subscribes a fresh unbounded test observer to `o` (taken) and checks
  * the outcome: the n expected integers and completion, or, when an
  * allocation failed (`failed`), a clean RX_ENOMEM anywhere on the way. */
@@ -183,6 +197,28 @@ filter_expect_or_oom(rx_observable *o, const int64_t *expect, size_t n,
         assert_rx_completed(t);
     }
     rx_test_observer_free(t);
+}
+
+/* Items were exactly these values (rx_value_equal()), in order. */
+#define assert_rx_values(t, vals, n)                                           \
+    do {                                                                       \
+        char why_[1024];                                                       \
+        if (!rx_test_check_values((t), (vals), (n), why_, sizeof why_)) {      \
+            fail_msg("%s", why_);                                              \
+        }                                                                      \
+    } while (0)
+
+/* Items were exactly these strings, in order. */
+static inline void
+filter_assert_strs(const rx_test_observer *t, const char *const *want, size_t n)
+{
+    assert_int_equal(rx_test_count(t), n);
+    for (size_t i = 0; i < n; i++) {
+        const char *got = rx_str_cstr(rx_test_value(t, i));
+
+        assert_non_null(got);
+        assert_string_equal(got, want[i]);
+    }
 }
 
 /* Records an error under another function's name, so a test can check a

@@ -200,13 +200,11 @@ static void
 filter_oom_scenario(bool failed, void *ctx)
 {
     (void)ctx;
-    filter_expect_or_oom(
-        rx_filter(rx_map(rx_range(1, 6), rx_t_times10, NULL), rx_t_is_even,
-                  NULL),
-        (const int64_t[]){10, 20, 30, 40, 50, 60}, 6, failed);
-    filter_expect_or_oom(
-        rx_filter_batch(rx_range(1, 6), keep_even_batch, NULL),
-        (const int64_t[]){2, 4, 6}, 3, failed);
+    filter_expect_or_oom(rx_filter(rx_map(rx_range(1, 6), rx_t_times10, NULL),
+                                   rx_t_is_even, NULL),
+                         (const int64_t[]){10, 20, 30, 40, 50, 60}, 6, failed);
+    filter_expect_or_oom(rx_filter_batch(rx_range(1, 6), keep_even_batch, NULL),
+                         (const int64_t[]){2, 4, 6}, 3, failed);
 }
 
 static void

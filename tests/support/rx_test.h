@@ -28,8 +28,8 @@
     do {                                                                       \
         char why_[1024];                                                       \
         if (!rx_test_check_ints((t), (const int64_t[]){__VA_ARGS__},           \
-                                RX_NARGS_I64(__VA_ARGS__), why_,              \
-                                sizeof why_)) {                               \
+                                RX_NARGS_I64(__VA_ARGS__), why_,               \
+                                sizeof why_)) {                                \
             fail_msg("%s", why_);                                              \
         }                                                                      \
     } while (0)
