@@ -6,8 +6,9 @@
  *   hand        a plain C loop doing the arithmetic inline;
  *   fused_floor a loop making only the user's calls per element (map,
  *               filter, and the sink for the items that pass) through
- *               uvrx's own signatures, error checks included -- the least
- *               any library calling opaque user functions can do;
+ *               function pointers with uvrx's own signatures, error checks
+ *               included -- the least any library calling user callbacks
+ *               can do;
  *   scalar      the uvrx pipeline with rx_map / rx_filter;
  *   batch       the uvrx pipeline with rx_map_batch / rx_filter_batch and
  *               an on_next_batch subscriber;
@@ -49,24 +50,34 @@ run_hand(void)
     return sum;
 }
 
+/* The user's functions as a library receives them: pointers known only at
+ * run time (read through a volatile so the compiler cannot turn the calls
+ * back into direct ones). */
+static rx_map_fn volatile floor_map = w1_double;
+static rx_pred_fn volatile floor_pred = w1_div3;
+static void (*volatile floor_sink)(rx_value, void *) = w1_sink;
+
 static int64_t
 run_floor(void)
 {
+    rx_map_fn map = floor_map;
+    rx_pred_fn pred = floor_pred;
+    void (*sink)(rx_value, void *) = floor_sink;
     int64_t sum = 0;
 
     for (int64_t i = 0; i < n_items; i++) {
         rx_error *err = NULL;
-        rx_value v = w1_double(rx_int(i), NULL, &err);
+        rx_value v = map(rx_int(i), NULL, &err);
         bool keep;
         if (err != NULL || v.type == RX_TYPE_INVALID) {
             return -1;
         }
-        keep = w1_div3(v, NULL, &err);
+        keep = pred(v, NULL, &err);
         if (err != NULL) {
             return -1;
         }
         if (keep) {
-            w1_sink(v, &sum);
+            sink(v, &sum);
         }
     }
     return sum;
@@ -147,8 +158,8 @@ enum { VARIANTS = 5, MAX_ROUNDS = 101 };
 int
 main(int argc, char **argv)
 {
-    static const char *const names[VARIANTS] = {
-        "hand", "fused_floor", "scalar", "batch", "batch_floor"};
+    static const char *const names[VARIANTS] = {"hand", "fused_floor", "scalar",
+                                                "batch", "batch_floor"};
     int64_t (*const fns[VARIANTS])(void) = {run_hand, run_floor, run_scalar,
                                             run_batch, run_batch_floor};
     double ns[VARIANTS][MAX_ROUNDS];

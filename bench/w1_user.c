@@ -41,10 +41,12 @@ w1_div3_batch(rx_value *vals, size_t n, void *ctx, rx_error **err)
 
     (void)ctx;
     (void)err;
+    /* Branch-free compaction: every item is copied to the next free slot
+     * and the slot is kept only when the item passes. */
     for (size_t i = 0; i < n; i++) {
-        if (vals[i].as.i % 3 == 0) {
-            vals[out++] = vals[i];
-        }
+        rx_value v = vals[i];
+        vals[out] = v;
+        out += v.as.i % 3 == 0;
     }
     return out;
 }

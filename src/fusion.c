@@ -113,6 +113,7 @@ finish_at(struct fused *f, size_t j)
 
 /* ---- one item at a time ----------------------------------------------- */
 
+#ifndef NDEBUG
 static void
 check_retain(const struct rx__fop *op, rx_value in, long refs_before,
              rx_value *out)
@@ -126,6 +127,7 @@ check_retain(const struct rx__fop *op, rx_value in, long refs_before,
         rx_value_retain(*out);
     }
 }
+#endif
 
 /* Whether any of n values is a heap value; a branch-free scan that the
  * compiler vectorises (every heap type has bit 3 set, no scalar type
@@ -492,10 +494,16 @@ fast_pass(struct fused *f, bool is_range, int shape_n, unsigned shape_maps)
         for (; pos < chunk; pos++) {
             rx_value v =
                 is_range ? rx_int(pos) : rx_value_retain(f->it.vals[pos]);
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 4
+#endif
             for (int j = 0; j < nops; j++) {
                 const struct rx__fop *op = &ops[j];
                 bool is_map = shape_n >= 0 ? ((shape_maps >> j) & 1u) != 0
                                            : op->kind == RX__FOP_MAP;
+                /* The first operation over a range sees ints: nothing to
+                 * release, and the old item need not outlive the call. */
+                bool scalar_in = is_range && j == 0;
                 rx_error *err = NULL;
                 if (is_map) {
 #ifndef NDEBUG
@@ -505,7 +513,9 @@ fast_pass(struct fused *f, bool is_range, int shape_n, unsigned shape_maps)
 #else
                     rx_value nv = op->fn.map(v, op->ctx, &err);
 #endif
-                    rx_value_release(v);
+                    if (!scalar_in) {
+                        rx_value_release(v);
+                    }
                     v = nv;
                     if (RX__UNLIKELY(err != NULL ||
                                      v.type == RX_TYPE_INVALID)) {
@@ -527,11 +537,9 @@ fast_pass(struct fused *f, bool is_range, int shape_n, unsigned shape_maps)
                     }
                 }
             }
-            if (RX__UNLIKELY(p->cancelled)) {
-                rx_value_release(v);
-                f->pos = pos + 1;
-                return false;
-            }
+            /* No check before the call: a cancel (also the one a
+             * request(0) makes) reaches this stage's flag at once, and
+             * that flag is read after every call below. */
             on_next(v, octx);
         dropped:
             rx_value_release(v);

@@ -333,7 +333,9 @@ RX_API rx_observable *rx_skip_last_at(const rx_site *site, rx_observable *src,
  * @brief Drops items equal (rx_value_equal()) to one already emitted.
  *
  * Keeps every distinct item in a hash set for the life of the
- * subscription.
+ * subscription; when the set cannot grow the stream fails with
+ * #RX_ENOMEM (the upstream is cancelled). A duplicate uses no demand: the
+ * upstream emits another item in its place.
  *
  * @verbatim
  * src:       -1-2-1-3-2-|
@@ -405,6 +407,9 @@ RX_API rx_observable *rx_last_at(const rx_site *site, rx_observable *src);
  * @brief Emits the item at @p index (0-based), then cancels the upstream
  * and completes; fails with #RX_ENOELEMENT when the upstream has fewer
  * items.
+ *
+ * Asks its upstream for @p index + 1 items, not for everything (RxJava
+ * asks for everything); the item waits for downstream demand.
  *
  * @verbatim
  * src:            -a-b-c-|
@@ -491,6 +496,10 @@ RX_API rx_observable *rx_reduce_seed_at(const rx_site *site, rx_observable *src,
 /**
  * @brief Like rx_reduce_seed(), with a kernel that folds whole batches of
  * scalar items.
+ *
+ * Fed by range or from_values of scalars the kernel sees arrays of up to
+ * 256 items; other sources give batches of one. A heap item reaching it
+ * fails the stream with #RX_EINVAL.
  *
  * @verbatim
  * src:                -1-2-3-|

@@ -95,7 +95,8 @@ RX_API rx_observable *rx_from_ints_at(const rx_site *site, size_t n,
  * @param start  the first integer
  * @param count  how many; 0 gives an empty stream
  * @return @newref, or NULL with the last error: #RX_EINVAL (negative
- *         @p count, or @p start + @p count - 1 overflows), #RX_ENOMEM
+ *         @p count, or @p start + @p count overflows: the last value
+ *         must be below INT64_MAX), #RX_ENOMEM
  */
 RX_API rx_observable *rx_range_at(const rx_site *site, int64_t start,
                                   int64_t count);
