@@ -231,9 +231,8 @@ rx_notify_complete(void)
 
 /* ---- accessors -------------------------------------------------------- */
 
-#ifndef NDEBUG
 void
-rx__value_expect(rx_value v, uint32_t type, const char *fn)
+rx_value_expect_type(rx_value v, uint32_t type, const char *fn)
 {
     if (v.type != type) {
         fprintf(stderr, "uvrx: %s: value has type %u, expected %u\n", fn,
@@ -241,7 +240,6 @@ rx__value_expect(rx_value v, uint32_t type, const char *fn)
         assert(v.type == type);
     }
 }
-#endif
 
 int
 rx_notification_kind(rx_value v)

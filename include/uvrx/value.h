@@ -312,12 +312,23 @@ rx_is_notification(rx_value v)
     return v.type == RX_TYPE_NOTIFICATION;
 }
 
+/**
+ * @brief Checks the kind of @p v for the rx_as_* accessors in debug
+ * builds; not meant to be called directly.
+ *
+ * Exported (under a public name) because the accessors are inline and
+ * compiled into the user's program, whose build may be a debug build
+ * while the library's is not.
+ * @param v    the value; @borrows
+ * @param type the kind the accessor expects
+ * @param fn   the accessor's name, for the report
+ */
+RX_API void rx_value_expect_type(rx_value v, uint32_t type, const char *fn);
+
 #ifdef NDEBUG
 #define RX__VALUE_EXPECT(v, t) ((void)0)
 #else
-/** @private debug-build check behind the rx_as_* preconditions */
-RX_API void rx__value_expect(rx_value v, uint32_t type, const char *fn);
-#define RX__VALUE_EXPECT(v, t) rx__value_expect((v), (t), __func__)
+#define RX__VALUE_EXPECT(v, t) rx_value_expect_type((v), (t), __func__)
 #endif
 
 /**
