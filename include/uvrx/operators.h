@@ -57,8 +57,9 @@ RX_API rx_observable *rx_map_at(const rx_site *site, rx_observable *src,
  *
  * Sources that can (range, from_values of scalars) hand over arrays of
  * items; other sources give batches of one. The kernel must produce
- * scalars only; a heap value in its output fails the stream with
- * #RX_EINVAL (uvrx releases it, as a new reference the kernel made).
+ * scalars only. Debug builds check it: a heap value in the output fails
+ * the stream with #RX_EINVAL (uvrx releases it, as a new reference the
+ * kernel made); release builds trust the kernel.
  *
  * @verbatim
  * src:              -1-2-3-|

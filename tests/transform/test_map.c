@@ -368,9 +368,13 @@ test_map_batch_honours_demand(void **state)
 static void
 test_map_batch_kernel_writing_heap_value_fails_with_einval(void **state)
 {
-    rx_test_observer *t = run(rx_map_batch(rx_range(1, 3), heap_kernel, NULL));
+    rx_test_observer *t;
 
     (void)state;
+#ifdef NDEBUG
+    skip(); /* the kernel-output check is a debug-build check */
+#endif
+    t = run(rx_map_batch(rx_range(1, 3), heap_kernel, NULL));
     assert_rx_no_items(t);
     assert_rx_error(t, RX_EINVAL);
     rx_test_observer_free(t);
