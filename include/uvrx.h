@@ -11,6 +11,7 @@
 #include "uvrx/runtime.h"
 #include "uvrx/value.h"
 #include "uvrx/observable.h"
+#include "uvrx/scheduler.h"
 #include "uvrx/sources.h"
 #include "uvrx/operators.h"
 

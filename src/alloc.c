@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "rx-internal.h"
+#include "rx-sched-internal.h"
 
 static void *
 std_malloc(size_t size, void *ctx)
@@ -109,7 +109,5 @@ rx_live_objects(void)
 void
 rx_shutdown(void)
 {
-    /* uvrx owns no process-wide handles yet; the loop scheduler adds its
-     * default instance here. Kept as the documented teardown step so
-     * programs written today stay correct. */
+    rx__sched_loop_shutdown();
 }

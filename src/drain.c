@@ -186,3 +186,10 @@ rx__outbox_start(rx__outbox *o)
     o->d.started = true;
     outbox_drain(o);
 }
+
+void
+rx__discard(rx__stage *stage, rx_value v)
+{
+    (void)stage;
+    rx_value_release(v);
+}

@@ -12,7 +12,7 @@
  * stages are freed at that point too, so a finished subscription whose
  * handle is kept costs only the pipeline struct.
  */
-#include "rx-internal.h"
+#include "rx-sched.h"
 
 /* ---- stages ----------------------------------------------------------- */
 
@@ -266,20 +266,36 @@ const struct rx__stage_ops rx__sink_ops = {
 
 /* ---- frames and lifetime ---------------------------------------------- */
 
+atomic_ulong rx__activity;
+
+/* One per thread; its address names the thread. */
+static _Thread_local char thread_mark;
+
 static void
 pipeline_free(rx__pipeline *p)
 {
     free_list(&p->graveyard);
     free_list(&p->stages);
     rx_observable_release(p->root);
+    rx_scheduler_release(atomic_load(&p->owner_sched));
     rx__free(p);
+}
+
+void
+rx__frame_adopt(rx__pipeline *p)
+{
+    if (p->frames++ == 0) {
+        atomic_store_explicit(&p->owner_mark, &thread_mark,
+                              memory_order_relaxed);
+        atomic_fetch_add_explicit(&rx__activity, 1, memory_order_relaxed);
+    }
 }
 
 void
 rx__frame_enter(rx__pipeline *p)
 {
-    p->frames++;
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    rx__frame_adopt(p);
 }
 
 /* Work for the moment no pipeline function is on the stack. */
@@ -323,21 +339,75 @@ outermost_exit(rx__pipeline *p)
 void
 rx__frame_exit(rx__pipeline *p)
 {
+    rx__task *deferred = NULL;
+
     if (p->frames == 1) {
         outermost_exit(p);
+        /* Posts to other threads go out last: after them this thread no
+         * longer touches the pipeline, whose refs they hold. */
+        deferred = p->deferred;
+        p->deferred = NULL;
     }
     p->frames--;
     if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
         pipeline_free(p);
+        return;
+    }
+    while (deferred != NULL) {
+        rx__task *t = deferred;
+        deferred = t->next;
+        if (rx__post(t->sched, t) != 0) {
+            /* Cannot happen for the kinds that take posts; run it here
+             * rather than lose it. */
+            t->sched = NULL;
+            rx__task_run(t);
+        }
     }
 }
 
 bool
 rx__on_owner_thread(const rx__pipeline *p)
 {
-    uv_thread_t self = uv_thread_self();
+    return atomic_load_explicit(&p->owner_mark, memory_order_relaxed) ==
+           &thread_mark;
+}
 
-    return uv_thread_equal(&p->owner, &self) != 0;
+int
+rx__pipeline_post(rx__pipeline *p, rx_scheduler *s, rx__task *t)
+{
+    atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    t->adopt = true;
+    t->sched = s;
+    if (p->frames > 0) {
+        t->next = p->deferred;
+        p->deferred = t;
+        return 0;
+    }
+    return rx__post(s, t);
+}
+
+void
+rx__pipeline_bind(rx__pipeline *p, rx_scheduler *s)
+{
+    rx_scheduler *none = NULL;
+
+    if (s == NULL) {
+        return;
+    }
+    rx_scheduler_retain(s);
+    if (!atomic_compare_exchange_strong(&p->owner_sched, &none, s)) {
+        rx_scheduler_release(s);
+    }
+}
+
+/* Runs on the owner's loop after rx_cancel() from another thread. */
+static void
+wake_run(rx__task *t)
+{
+    rx__pipeline *p =
+        (rx__pipeline *)((char *)t - offsetof(rx__pipeline, wake_task));
+
+    rx__pipeline_poll(p);
 }
 
 void
@@ -355,6 +425,25 @@ rx__pipeline_cancel(rx__pipeline *p)
 }
 
 /* ---- the public entry points ------------------------------------------ */
+
+/* rx_cancel() off the owner thread: raise the flag the drain loops poll,
+ * and wake the owner's loop so an idle pipeline sees it too. The wake
+ * holds a reference until it ran. */
+static void
+request_remote_cancel(rx__pipeline *p)
+{
+    rx_scheduler *s;
+
+    atomic_store_explicit(&p->cancel_req, true, memory_order_release);
+    s = atomic_load(&p->owner_sched);
+    if (s != NULL && !atomic_exchange(&p->wake_pending, true)) {
+        atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+        p->wake_task.adopt = true;
+        if (rx__post(s, &p->wake_task) != 0) {
+            atomic_fetch_sub_explicit(&p->refs, 1, memory_order_relaxed);
+        }
+    }
+}
 
 int
 rx_subscribe(rx_observable *obs, const rx_observer *observer,
@@ -384,7 +473,10 @@ rx_subscribe(rx_observable *obs, const rx_observer *observer,
     p->sink.pipe = p;
     p->observer = *observer;
     p->root = rx_observable_retain(obs);
-    p->owner = uv_thread_self();
+    atomic_init(&p->owner_mark, &thread_mark);
+    atomic_init(&p->owner_sched, NULL);
+    atomic_init(&p->wake_pending, false);
+    rx__task_init(&p->wake_task, p, wake_run);
     p->running = true;
     atomic_init(&p->refs, out != NULL ? 2 : 1);
     atomic_init(&p->has_handle, out != NULL);
@@ -451,9 +543,7 @@ rx_cancel(rx_subscription *sub)
         return;
     }
     if (!rx__on_owner_thread(p)) {
-        /* The owner's drain loops poll this flag; waking an idle owner
-         * loop arrives with the loop scheduler. */
-        atomic_store_explicit(&p->cancel_req, true, memory_order_release);
+        request_remote_cancel(p);
         return;
     }
     rx__frame_enter(p);
@@ -470,7 +560,7 @@ rx_dispose(rx_subscription *sub)
         return;
     }
     if (!rx__on_owner_thread(p)) {
-        atomic_store_explicit(&p->cancel_req, true, memory_order_release);
+        request_remote_cancel(p);
         if (atomic_exchange(&p->has_handle, false) &&
             atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
             pipeline_free(p);

@@ -232,6 +232,29 @@ void rx__stage_pass_cancel(rx__stage *self);
 void rx__stage_pass_error(rx__stage *self, const rx_error *err);
 void rx__stage_pass_complete(rx__stage *self);
 
+/* ---- scheduler tasks (rx-sched.h has the calls) ---------------------------
+ */
+
+typedef struct rx__task rx__task;
+
+/* Runs the task; called inside a frame of task->pipe (when set). */
+typedef void (*rx__task_fn)(rx__task *t);
+
+struct rx__task {
+    rx__task_fn run;
+    rx__pipeline *pipe; /* bracketed with a frame while run() runs */
+    /* Scheduler-private. */
+    rx_scheduler *sched; /* where it is scheduled, or NULL */
+    uint64_t due;        /* when it runs next */
+    uint64_t start;      /* periodic: due_k = start + k * period */
+    uint64_t k;          /* periodic: index of the next run */
+    int64_t period;      /* > 0 for periodic tasks */
+    uint64_t seq;        /* FIFO order among tasks due at the same time */
+    size_t heap_index;   /* position in the timer heap, or SIZE_MAX */
+    rx__task *next;      /* link in a posted-task queue */
+    bool adopt;          /* posted with a pipeline reference to adopt */
+};
+
 /* ---- the pipeline (pipeline.c) ---------------------------------------- */
 
 struct rx_subscription {
@@ -242,7 +265,6 @@ struct rx_subscription {
     atomic_long refs;
     atomic_bool cancel_req; /* rx_cancel() from another thread */
     atomic_bool has_handle; /* the user still holds the handle */
-    uv_thread_t owner;      /* the thread that delivers signals */
     int frames;             /* active entries on the owner thread */
     bool running;           /* no terminal signal or cancel yet */
     bool done;              /* a terminal signal reached the sink */
@@ -252,6 +274,17 @@ struct rx_subscription {
     rx__stage *stages;      /* every stage, for freeing */
     rx__stage *graveyard;   /* retired inner stages, freed at frame exit */
     rx_observable *root;    /* the subscribed observable, retained */
+    /* The thread delivering signals now: the address of a thread-local
+     * marker, so another thread can tell it is not the owner. Written at
+     * each outermost frame entry (the owner may move, e.g. to a pool
+     * worker after subscribe). */
+    _Atomic(const void *) owner_mark;
+    /* The loop scheduler of the owner thread (first binding wins), woken
+     * by rx_cancel() from another thread. Retained. */
+    _Atomic(rx_scheduler *) owner_sched;
+    atomic_bool wake_pending; /* wake_task is posted */
+    rx__task wake_task;       /* processes a cross-thread cancel */
+    rx__task *deferred;       /* posts to other threads, sent at exit */
 };
 
 /* Frames: every entry into a pipeline (subscribe, request, cancel,
@@ -262,6 +295,21 @@ void rx__frame_exit(rx__pipeline *pipe);
 
 /* Whether the calling thread is the pipeline's owner thread. */
 bool rx__on_owner_thread(const rx__pipeline *pipe);
+
+/* Enters a frame whose reference was taken earlier (by a post to another
+ * thread): the frame adopts it instead of taking a new one. */
+void rx__frame_adopt(rx__pipeline *pipe);
+
+/* Posts `t` (a task of this pipeline) to a scheduler on another thread.
+ * Inside a frame the post waits until the outermost frame on this thread
+ * has exited, so the other thread never runs the pipeline while this one
+ * is still inside it; the pipeline stays alive until the task ran (its
+ * frame adopts the reference taken here). */
+int rx__pipeline_post(rx__pipeline *pipe, rx_scheduler *s, rx__task *t);
+
+/* A counter bumped at every outermost frame entry, so rx_test_run() can
+ * tell whether a uv_run() pass did uvrx work. */
+extern atomic_ulong rx__activity;
 
 /* Processes a cancel on the owner thread: the whole pipeline stops. */
 void rx__pipeline_cancel(rx__pipeline *pipe);
@@ -381,6 +429,11 @@ long rx__value_refs(rx_value v);
 /* Whether `down` takes batches: a stage with a batch handler, or the sink
  * of an observer that gave on_next_batch. */
 bool rx__stage_wants_batch(const rx__stage *down);
+
+/* The one path for values an operator drops (filtered out, overflowed,
+ * left in a queue at cancel): releases `v` (taken). The user-facing
+ * discard hook of DESIGN.md section 8 will hang here. */
+void rx__discard(rx__stage *stage, rx_value v);
 
 /* ---- debug reports ---------------------------------------------------- */
 

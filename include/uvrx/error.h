@@ -34,7 +34,8 @@ extern "C" {
     XX(EBACKPRESSURE, -5000,                                                   \
        "item emitted without demand (missing backpressure)")                   \
     XX(ENOELEMENT, -5001, "the source completed without any item")             \
-    XX(EPROTOCOL, -5002, "reactive streams protocol violation")
+    XX(EPROTOCOL, -5002, "reactive streams protocol violation")                \
+    XX(ELIMIT, -5003, "the virtual scheduler reached its step limit")
 
 /**
  * @brief Every uvrx error code.
@@ -60,6 +61,8 @@ typedef enum rx_errno {
     RX_ENOELEMENT = -5001,
     /** A source or operator broke the Reactive Streams protocol. */
     RX_EPROTOCOL = -5002,
+    /** A virtual scheduler ran as many tasks as its step limit allows. */
+    RX_ELIMIT = -5003,
     /** First code free for applications; user codes are <= this. */
     RX_EUSER = -100000
 } rx_errno;

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private side of schedulers: tasks that stages embed, and the calls
+ * time operators and thread hops use to run them.
+ *
+ * A task is an intrusive node: a stage embeds a struct rx__task and asks
+ * a scheduler to run it after a delay, periodically, or as soon as
+ * possible. No allocation happens per task (the scheduler's timer heap
+ * grows in blocks, and that growth is the only failure point of
+ * rx__schedule()). A task runs on the scheduler's thread, inside a frame
+ * of its pipeline, so the pipeline cannot be freed under it.
+ *
+ * Ownership rules. rx__schedule() and rx__unschedule() are called on the
+ * scheduler's own thread (the stage's owner thread): a loop scheduler's
+ * loop thread, or the thread driving a virtual scheduler. A stage cancels
+ * its tasks when it is cancelled or terminates, and at the latest in its
+ * teardown; a pending task never outlives its stage.
+ */
+#ifndef UVRX_RX_SCHED_H
+#define UVRX_RX_SCHED_H
+
+#include "rx-internal.h"
+
+/* Prepares a task (once, at stage assembly). */
+void rx__task_init(rx__task *t, rx__pipeline *pipe, rx__task_fn run);
+
+/* Runs a task inside a frame of its pipeline (adopting the reference a
+ * post took). The task and its pipeline may be freed when this returns. */
+void rx__task_run(rx__task *t);
+
+/* The scheduler itself; NULL stands for the default scheduler (returned
+ * borrowed; created on first use, which can fail: NULL and last error). */
+rx_scheduler *rx__sched_resolve(rx_scheduler *s);
+
+/* Whether the scheduler has timers (loop, pool, virtual). */
+bool rx__sched_timed(const rx_scheduler *s);
+
+/* For a pool, the worker scheduler a new subscription should pin
+ * (round-robin; borrowed); any other scheduler returns itself. */
+rx_scheduler *rx__sched_pick(rx_scheduler *s);
+
+/* Whether work scheduled on `s` runs on the calling thread (loop
+ * scheduler of this thread's loop, virtual, trampoline, immediate). */
+bool rx__sched_is_current(const rx_scheduler *s);
+
+/* Runs `t` once after `delay_ms` (0: as soon as possible, after the
+ * current callback). Owner thread of `s` only. Returns 0, RX_EINVAL for
+ * a negative delay or a delay > 0 on an untimed scheduler, RX_ENOMEM. A
+ * task already scheduled is rescheduled. */
+int rx__schedule(rx_scheduler *s, rx__task *t, int64_t delay_ms);
+
+/* Runs `t` at start + k * period for k = 1, 2, ... (start = now +
+ * initial_ms - period_ms, so the first run is after initial_ms) until
+ * unscheduled, without drift. period_ms > 0. */
+int rx__schedule_periodic(rx_scheduler *s, rx__task *t, int64_t initial_ms,
+                          int64_t period_ms);
+
+/* Cancels a pending task; a no-op when it is not pending. Owner thread
+ * only. A periodic task may call it from its own run(). */
+void rx__unschedule(rx__task *t);
+
+/* Runs `t` as soon as possible on `s`'s thread; callable from any
+ * thread. The caller keeps `t` (and its pipeline) alive until it runs.
+ * Returns 0, or RX_EINVAL for a scheduler that cannot take work from
+ * other threads (virtual, trampoline, immediate: they run it at once or
+ * queue it, which only their own thread may do). */
+int rx__post(rx_scheduler *s, rx__task *t);
+
+/* Keeps the scheduler's loop alive while a producer on another thread
+ * may still post to it (uv_ref on its async handle); balanced by
+ * rx__sched_unhold(). Loop thread only; no-op for other kinds. */
+void rx__sched_hold(rx_scheduler *s);
+void rx__sched_unhold(rx_scheduler *s);
+
+/* The error a source that cannot slow down signals when it must emit
+ * without demand (protocol rule 7): RX_EBACKPRESSURE, naming the
+ * source's assembly site and suggesting the backpressure operators. */
+rx_error *rx__backpressure_error(const rx_site *site);
+
+/* Binds a pipeline to the loop scheduler of its owner thread, so that
+ * rx_cancel() from another thread can wake that loop. Called by stages
+ * that use a loop scheduler; the first binding wins. */
+void rx__pipeline_bind(rx__pipeline *pipe, rx_scheduler *s);
+
+#endif /* UVRX_RX_SCHED_H */
