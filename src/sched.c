@@ -241,7 +241,7 @@ rx__theap_push(rx__theap *h, rx__task *t, rx_scheduler *owner)
 {
     if (h->n == h->cap) {
         size_t ncap = h->cap == 0 ? 16 : h->cap * 2;
-        rx__task **na = rx__realloc(h->a, ncap * sizeof *na);
+        rx__task **na = rx__realloc(h->a, ncap * sizeof(rx__task *));
         if (na == NULL) {
             return RX_ENOMEM;
         }

@@ -64,8 +64,8 @@ main(void)
 
     /* 1..10 squared, odd ones summed: 1 + 9 + 25 + 49 + 81 = 165. */
     a = run(rx_reduce_seed(
-        rx_filter(rx_map(rx_range(1, 10), square, NULL), odd, NULL),
-        rx_int(0), add, NULL));
+        rx_filter(rx_map(rx_range(1, 10), square, NULL), odd, NULL), rx_int(0),
+        add, NULL));
     /* concat, skip, take, count: 5 of (1, 2, 3) ++ (4, 5, 6, 7). */
     parts[0] = rx_of_ints(1, 2, 3);
     parts[1] = rx_of_ints(4, 5, 6, 7);
