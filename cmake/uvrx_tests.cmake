@@ -14,6 +14,9 @@ if(UVRX_TEST_SUPPORT_SOURCES)
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(uvrx_test_support
     PUBLIC uvrx_testkit uvrx_static PkgConfig::CMOCKA)
+  # Where rx_marble_file.c finds the marble case files.
+  target_compile_definitions(uvrx_test_support
+    PRIVATE UVRX_MARBLES_DIR="${PROJECT_SOURCE_DIR}/tests/marbles")
   uvrx_warnings(uvrx_test_support)
 else()
   add_library(uvrx_test_support INTERFACE)

@@ -14,5 +14,8 @@
 #include "uvrx/scheduler.h"
 #include "uvrx/sources.h"
 #include "uvrx/operators.h"
+#include "uvrx/combine.h"
+#include "uvrx/backpressure.h"
+#include "uvrx/sim.h"
 
 #endif /* UVRX_H */

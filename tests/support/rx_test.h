@@ -70,6 +70,28 @@
         }                                                                      \
     } while (0)
 
+/* Running `obs` on the virtual scheduler `vs` from now on gives exactly
+ * the marble diagram `expected` (rx_test_check_marbles). */
+#define assert_rx_marbles(vs, obs, expected, values, n)                        \
+    do {                                                                       \
+        char why_[2048];                                                       \
+        if (!rx_test_check_marbles((vs), (obs), (expected), (values), (n),     \
+                                   why_, sizeof why_)) {                       \
+            fail_msg("%s", why_);                                              \
+        }                                                                      \
+    } while (0)
+
+/* The test source's subscription log is exactly `expected`, one
+ * subscription per line (rx_test_check_subscriptions). */
+#define assert_rx_subs(src, expected)                                          \
+    do {                                                                       \
+        char why_[2048];                                                       \
+        if (!rx_test_check_subscriptions((src), (expected), why_,              \
+                                         sizeof why_)) {                       \
+            fail_msg("%s", why_);                                              \
+        }                                                                      \
+    } while (0)
+
 /* A constructor failed with this code and a message naming `fn`. */
 #define assert_rx_fails(expr, code, fn)                                        \
     do {                                                                       \

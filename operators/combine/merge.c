@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * merge, merge_array, flat_map and concat_map: run several inner sources
+ * at once and interleave their items.
+ *
+ * One engine serves all four. Inner sources come either from a fixed
+ * array (merge) or from a user function applied to each upstream item
+ * (flat_map). Each running inner has a small receiver stage of its own,
+ * allocated per inner and linked into a doubly linked list of active
+ * inners, so adding and removing one is O(1) with no copying. The inner's
+ * own stages hang below the receiver (receiver->up) and are freed with
+ * it.
+ *
+ * Demand. Downstream demand is shared: an item is emitted straight away
+ * when there is demand and no drain is running, else it waits in its
+ * inner's queue and the drain loop hands queued items out round-robin.
+ * Each inner is asked for `prefetch` items and topped up by
+ * prefetch - prefetch/4 once that many were emitted, as RxJava does.
+ * With max_concurrent set, the upstream is asked for that many items and
+ * one more each time an inner finishes.
+ *
+ * Errors. The first error cancels everything and goes downstream; with
+ * delay_error the first error waits until every source has finished. An
+ * error that arrives after the terminal signal goes to the undeliverable
+ * handler: downstream sees exactly one on_error.
+ *
+ * Threads. All inners are assumed to signal on the merge's own thread;
+ * inners that run elsewhere are moved back with rx_observe_on.
+ */
+#include <stddef.h>
+
+#include "rx-internal.h"
+
+struct merge_obs {
+    rx_observable base; /* base.src: the upstream of flat_map, or NULL */
+    rx_flat_map_fn fn;
+    void *ctx;
+    int64_t max_concurrent; /* RX_UNBOUNDED: no limit */
+    int64_t prefetch;
+    bool delay_error;
+    size_t n; /* merge: the sources */
+    rx_observable *srcs[];
+};
+
+struct merge_stage;
+
+struct inner {
+    rx__stage base; /* base.up: the inner source's chain */
+    struct merge_stage *m;
+    rx__vqueue q;
+    int64_t consumed; /* items emitted since the last top-up */
+    int busy;         /* calls into the inner chain on the stack */
+    bool done;        /* the inner completed */
+    struct inner *prev;
+    struct inner *next;
+};
+
+struct merge_stage {
+    rx__stage base;     /* base.up: the upstream (flat_map) or NULL */
+    int64_t requested;  /* downstream demand */
+    struct inner *head; /* running inners */
+    struct inner *tail;
+    struct inner *cursor; /* where the next drain pass starts */
+    size_t active;
+    size_t next_src;    /* merge: sources started so far */
+    int wip;            /* drain passes owed; > 0 while one runs */
+    bool starting;      /* start_pending() is on the stack */
+    bool upstream_done; /* no more inner sources will come */
+    bool done;          /* terminal sent or cancelled */
+    bool started;
+    rx_error *delayed; /* first error, with delay_error */
+};
+
+static const struct merge_obs *
+params(const struct merge_stage *m)
+{
+    return (const struct merge_obs *)m->base.obs;
+}
+
+static void merge_drain(struct merge_stage *m);
+
+/* ---- inners ----------------------------------------------------------- */
+
+static void
+unlink_inner(struct merge_stage *m, struct inner *in)
+{
+    if (in->prev != NULL) {
+        in->prev->next = in->next;
+    } else {
+        m->head = in->next;
+    }
+    if (in->next != NULL) {
+        in->next->prev = in->prev;
+    } else {
+        m->tail = in->prev;
+    }
+    if (m->cursor == in) {
+        m->cursor = in->next;
+    }
+    in->prev = in->next = NULL;
+    in->m = NULL;
+    m->active--;
+}
+
+/* Drops a finished or cancelled inner: freed now when none of its calls
+ * is on the stack, else when the outermost frame exits. */
+static void
+drop_inner(struct merge_stage *m, struct inner *in)
+{
+    unlink_inner(m, in);
+    rx__vqueue_clear(&in->q);
+    if (in->busy > 0) {
+        rx__stage_retire_chain(&in->base);
+    } else {
+        rx__stage_free_chain(&in->base);
+    }
+}
+
+static void
+cancel_all(struct merge_stage *m)
+{
+    m->done = true;
+    rx__cancel_up(&m->base);
+    while (m->head != NULL) {
+        struct inner *in = m->head;
+        in->busy++;
+        rx__cancel_up(&in->base);
+        in->busy--;
+        drop_inner(m, in);
+    }
+}
+
+/* Fails the stream with err (taken): the first failure wins. */
+static void
+fail(struct merge_stage *m, rx_error *err)
+{
+    if (m->done) {
+        rx__undeliverable(err);
+        rx_error_release(err);
+        return;
+    }
+    cancel_all(m);
+    rx_error_release(m->delayed);
+    m->delayed = NULL;
+    rx__emit_new_error(&m->base, err);
+}
+
+static void
+top_up(struct inner *in)
+{
+    const struct merge_obs *o = params(in->m);
+    int64_t limit = o->prefetch - o->prefetch / 4;
+
+    if (o->prefetch == RX_UNBOUNDED || ++in->consumed < limit) {
+        return;
+    }
+    in->consumed = 0;
+    in->busy++;
+    rx__request_up(&in->base, limit);
+    in->busy--;
+}
+
+static bool
+inner_on_next(rx__stage *self, rx_value v)
+{
+    struct inner *in = (struct inner *)self;
+    struct merge_stage *m = in->m;
+
+    if (m == NULL || m->done) {
+        return false;
+    }
+    in->busy++;
+    if (m->wip == 0 && m->requested > 0 && in->q.len == 0) {
+        /* The fast path: nothing queued here and demand available. */
+        m->wip = 1;
+        m->requested = rx__demand_sub(m->requested, 1);
+        rx__emit_next(&m->base, v);
+        if (in->m != NULL) {
+            top_up(in);
+        }
+        if (--m->wip > 0) {
+            m->wip = 0;
+            merge_drain(m);
+        }
+    } else if (rx__vqueue_push(&in->q, rx_value_retain(v)) != 0) {
+        in->busy--;
+        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
+                             "%s: out of memory queueing an item",
+                             rx__stage_site(&m->base)->name));
+        return true;
+    } else {
+        merge_drain(m);
+    }
+    in->busy--;
+    return true;
+}
+
+static void
+inner_on_error(rx__stage *self, const rx_error *err)
+{
+    struct inner *in = (struct inner *)self;
+    struct merge_stage *m = in->m;
+
+    if (m == NULL || m->done) {
+        rx__undeliverable(err);
+        return;
+    }
+    if (!params(m)->delay_error) {
+        in->busy++;
+        fail(m, rx_error_retain(err));
+        in->busy--;
+        return;
+    }
+    if (m->delayed == NULL) {
+        m->delayed = rx_error_retain(err);
+    } else {
+        rx__undeliverable(err);
+    }
+    in->done = true;
+    in->busy++;
+    merge_drain(m);
+    in->busy--;
+}
+
+static void
+inner_on_complete(rx__stage *self)
+{
+    struct inner *in = (struct inner *)self;
+
+    if (in->m == NULL) {
+        return;
+    }
+    in->done = true;
+    in->busy++;
+    merge_drain(in->m);
+    in->busy--;
+}
+
+static void
+inner_teardown(rx__stage *self)
+{
+    rx__vqueue_clear(&((struct inner *)self)->q);
+}
+
+static const struct rx__stage_ops inner_ops = {
+    .on_next = inner_on_next,
+    .on_error = inner_on_error,
+    .on_complete = inner_on_complete,
+    .teardown = inner_teardown,
+};
+
+/* Builds, links and starts an inner for `src` (taken). */
+static void
+start_inner(struct merge_stage *m, rx_observable *src)
+{
+    const struct merge_obs *o = params(m);
+    struct inner *in;
+    int rc;
+
+    in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
+    if (in == NULL) {
+        rx_observable_release(src);
+        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
+                             "%s: out of memory starting an inner source",
+                             rx__stage_site(&m->base)->name));
+        return;
+    }
+    rc = rx__assemble(src, m->base.pipe, &in->base, &in->base.up);
+    rx_observable_release(src); /* the stages keep what they run */
+    if (rc < 0) {
+        rx__stage_free_chain(&in->base);
+        fail(m, rx__error_at(rx__stage_site(&m->base), rc,
+                             "%s: cannot start an inner source: %s",
+                             rx__stage_site(&m->base)->name, rx_strerror(rc)));
+        return;
+    }
+    in->m = m;
+    in->prev = m->tail;
+    if (m->tail != NULL) {
+        m->tail->next = in;
+    } else {
+        m->head = in;
+    }
+    m->tail = in;
+    m->active++;
+    in->busy++;
+    rx__request_up(&in->base, o->prefetch);
+    rx__stage_start(in->base.up);
+    in->busy--;
+}
+
+/* ---- the drain loop --------------------------------------------------- */
+
+/* Emits queued items round-robin while there is demand; removes finished
+ * inners; starts pending merge sources; completes at the end. */
+static void
+drain_pass(struct merge_stage *m)
+{
+    const struct merge_obs *o = params(m);
+    bool progress = true;
+
+    /* Like RxJava, each inner's queue is drained as far as demand allows
+     * before the next inner's, starting where the last pass stopped. */
+    while (!m->done && m->requested > 0 && progress) {
+        struct inner *in = m->cursor != NULL ? m->cursor : m->head;
+        struct inner *first = in;
+        progress = false;
+        while (in != NULL && !m->done && m->requested > 0) {
+            struct inner *next;
+            while (in->q.len > 0 && !m->done && m->requested > 0) {
+                rx_value v = rx__vqueue_pop(&in->q);
+                m->requested = rx__demand_sub(m->requested, 1);
+                rx__emit_next(&m->base, v);
+                rx_value_release(v);
+                if (in->m != NULL) {
+                    top_up(in);
+                }
+                progress = true;
+            }
+            if (m->done || in->q.len > 0) {
+                break; /* out of demand: resume with this inner */
+            }
+            next = in->next != NULL ? in->next : m->head;
+            in = next == first ? NULL : next;
+            m->cursor = in;
+        }
+    }
+    for (struct inner *in = m->head; in != NULL && !m->done;) {
+        struct inner *next = in->next;
+        if (in->done && in->q.len == 0) {
+            drop_inner(m, in);
+            if (o->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
+                !m->upstream_done) {
+                rx__request_up(&m->base, 1);
+            }
+        }
+        in = next;
+    }
+    if (!m->done && m->upstream_done && m->active == 0 &&
+        (o->fn != NULL || m->next_src == o->n)) {
+        rx_error *err = m->delayed;
+        m->done = true;
+        m->delayed = NULL;
+        if (err != NULL) {
+            rx__emit_new_error(&m->base, err);
+        } else {
+            rx__emit_complete(&m->base);
+        }
+    }
+}
+
+static bool
+can_start(const struct merge_stage *m)
+{
+    const struct merge_obs *o = params(m);
+
+    return !m->done && o->fn == NULL && m->next_src < o->n &&
+           (o->max_concurrent == RX_UNBOUNDED ||
+            (int64_t)m->active < o->max_concurrent);
+}
+
+static void
+merge_drain(struct merge_stage *m)
+{
+    if (m->wip++ > 0 || !m->started) {
+        if (!m->started) {
+            m->wip--;
+        }
+        return;
+    }
+    do {
+        m->wip = 1;
+        drain_pass(m);
+    } while (--m->wip > 0);
+    /* merge: start the sources waiting for a slot. Outside the drain
+     * pass, so a synchronous source takes the direct path and its items
+     * go out before the next source starts, as in RxJava; a loop, not
+     * recursion, when sources complete as they start. */
+    if (m->starting || !can_start(m)) {
+        return;
+    }
+    m->starting = true;
+    while (can_start(m)) {
+        const struct merge_obs *o = params(m);
+        start_inner(m, rx_observable_retain(o->srcs[m->next_src++]));
+        if (m->wip == 0) {
+            m->wip = 1;
+            do {
+                drain_pass(m);
+            } while (--m->wip > 0);
+        }
+    }
+    m->starting = false;
+    merge_drain(m); /* completion once the last source is in */
+}
+
+/* ---- the outer stage -------------------------------------------------- */
+
+static bool
+merge_on_next(rx__stage *self, rx_value v)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+    const struct merge_obs *o = params(m);
+    rx_error *err = NULL;
+    rx_observable *src;
+
+    if (m->done) {
+        return false;
+    }
+    src = o->fn(v, o->ctx, &err);
+    if (err != NULL || src == NULL) {
+        rx_observable_release(src);
+        if (err == NULL) {
+            /* NULL in, NULL out: the constructor that failed inside fn
+             * left its reason in the last error. */
+            int code = rx_last_error() < 0 ? rx_last_error() : RX_EINVAL;
+            err = rx__error_at(rx__stage_site(self), code,
+                               "%s: fn returned NULL: %s",
+                               rx__stage_site(self)->name,
+                               rx_last_error() < 0 ? rx_last_error_message()
+                                                   : "no error given");
+        }
+        fail(m, err);
+        return true;
+    }
+    start_inner(m, src);
+    merge_drain(m);
+    return true;
+}
+
+static void
+merge_on_error(rx__stage *self, const rx_error *err)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    if (m->done) {
+        rx__undeliverable(err);
+        return;
+    }
+    if (params(m)->delay_error) {
+        m->upstream_done = true;
+        if (m->delayed == NULL) {
+            m->delayed = rx_error_retain(err);
+        } else {
+            rx__undeliverable(err);
+        }
+        merge_drain(m);
+        return;
+    }
+    fail(m, rx_error_retain(err));
+}
+
+static void
+merge_on_complete(rx__stage *self)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    m->upstream_done = true;
+    merge_drain(m);
+}
+
+static void
+merge_request(rx__stage *self, int64_t n)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    m->requested = rx__demand_add(m->requested, n);
+    merge_drain(m);
+}
+
+static void
+merge_cancel(rx__stage *self)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    if (!m->done) {
+        cancel_all(m);
+    } else {
+        rx__cancel_up(self);
+    }
+}
+
+static void
+merge_start(rx__stage *self)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+    const struct merge_obs *o = params(m);
+
+    m->started = true;
+    if (o->fn == NULL) {
+        m->upstream_done = true; /* the sources are all known */
+        merge_drain(m);
+        return;
+    }
+    rx__request_up(self, o->max_concurrent);
+    rx__stage_start(self->up);
+}
+
+static void
+merge_teardown(rx__stage *self)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    /* Inner stages are on the pipeline's list and go with it. */
+    rx_error_release(m->delayed);
+    m->delayed = NULL;
+}
+
+static const struct rx__stage_ops merge_stage_ops = {
+    .on_next = merge_on_next,
+    .on_error = merge_on_error,
+    .on_complete = merge_on_complete,
+    .request = merge_request,
+    .cancel = merge_cancel,
+    .start = merge_start,
+    .teardown = merge_teardown,
+};
+
+static int
+merge_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
+               rx__stage **out)
+{
+    struct merge_stage *m =
+        rx__stage_new(pipe, &merge_stage_ops, sizeof *m, self, down);
+
+    if (m == NULL) {
+        return RX_ENOMEM;
+    }
+    *out = &m->base;
+    if (self->src == NULL) {
+        return 0;
+    }
+    return rx__assemble(self->src, pipe, &m->base, &m->base.up);
+}
+
+static void
+merge_destroy(rx_observable *self)
+{
+    struct merge_obs *o = (struct merge_obs *)self;
+
+    for (size_t i = 0; i < o->n; i++) {
+        rx_observable_release(o->srcs[i]);
+    }
+}
+
+static const struct rx__obs_ops merge_ops = {
+    .assemble = merge_assemble,
+    .destroy = merge_destroy,
+};
+
+/* ---- constructors ----------------------------------------------------- */
+
+rx_observable *
+rx_merge_array_at(const rx_site *site, size_t n, rx_observable *const *srcs,
+                  int64_t max_concurrent)
+{
+    struct merge_obs *o;
+    bool missing = false;
+
+    if (n > 0 && srcs == NULL) {
+        return rx__fail_null(RX_EINVAL,
+                             "rx_merge_array: srcs must not be NULL");
+    }
+    for (size_t i = 0; i < n; i++) {
+        missing |= srcs[i] == NULL;
+    }
+    if (missing || max_concurrent <= 0 ||
+        n > (SIZE_MAX - sizeof *o) / sizeof(rx_observable *)) {
+        for (size_t i = 0; i < n; i++) {
+            rx_observable_release(srcs[i]);
+        }
+        if (missing) {
+            return NULL; /* an earlier call failed and said why */
+        }
+        return rx__fail_null(RX_EINVAL, "rx_merge_array: max_concurrent "
+                                        "must be > 0 (RX_UNBOUNDED for no "
+                                        "limit)");
+    }
+    o = rx__observable_new(site, &merge_ops,
+                           sizeof *o + n * sizeof(rx_observable *), NULL);
+    if (o == NULL) {
+        for (size_t i = 0; i < n; i++) {
+            rx_observable_release(srcs[i]);
+        }
+        return NULL;
+    }
+    o->max_concurrent = max_concurrent;
+    o->prefetch = 128;
+    o->n = n;
+    for (size_t i = 0; i < n; i++) {
+        o->srcs[i] = srcs[i];
+    }
+    return &o->base;
+}
+
+rx_observable *
+rx_merge_at(const rx_site *site, rx_observable *a, rx_observable *b)
+{
+    rx_observable *pair[2];
+
+    pair[0] = a;
+    pair[1] = b;
+    return rx_merge_array_at(site, 2, pair, RX_UNBOUNDED);
+}
+
+rx_observable *
+rx_flat_map_opts_at(const rx_site *site, rx_observable *src,
+                    const rx_flat_map_config *cfg)
+{
+    struct merge_obs *o;
+
+    if (src == NULL) {
+        return NULL;
+    }
+    if (cfg == NULL || cfg->fn == NULL) {
+        rx_observable_release(src);
+        return rx__fail_null(RX_EINVAL, "%s: cfg and cfg->fn must not be NULL",
+                             site->name);
+    }
+    if (cfg->max_concurrent < 0 || cfg->prefetch < 0) {
+        rx_observable_release(src);
+        return rx__fail_null(RX_EINVAL,
+                             "%s: max_concurrent and prefetch must be >= 0",
+                             site->name);
+    }
+    o = rx__observable_new(site, &merge_ops, sizeof *o, src);
+    if (o == NULL) {
+        return NULL;
+    }
+    o->fn = cfg->fn;
+    o->ctx = cfg->ctx;
+    o->max_concurrent =
+        cfg->max_concurrent == 0 ? RX_UNBOUNDED : cfg->max_concurrent;
+    o->prefetch = cfg->prefetch == 0 ? 128 : cfg->prefetch;
+    o->delay_error = cfg->delay_error;
+    return &o->base;
+}
+
+rx_observable *
+rx_flat_map_at(const rx_site *site, rx_observable *src, rx_flat_map_fn fn,
+               void *ctx)
+{
+    rx_flat_map_config cfg = {.fn = fn, .ctx = ctx};
+
+    return rx_flat_map_opts_at(site, src, &cfg);
+}
+
+rx_observable *
+rx_concat_map_at(const rx_site *site, rx_observable *src, rx_flat_map_fn fn,
+                 void *ctx)
+{
+    rx_flat_map_config cfg = {.fn = fn, .ctx = ctx, .max_concurrent = 1};
+
+    return rx_flat_map_opts_at(site, src, &cfg);
+}

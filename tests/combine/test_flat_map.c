@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * merge, merge_array, flat_map and concat_map: interleaving, completion
+ * only after every source, the first error winning, demand shared across
+ * inners, concurrency limits, cancellation of every inner.
+ *
+ * Manual sources (rx_create whose emitter the test keeps) let a test
+ * decide exactly when each inner emits.
+ */
+#include <string.h>
+
+#include "rx_test.h"
+
+/* ---- manual sources --------------------------------------------------- */
+
+struct manual {
+    rx_emitter *em;
+    int subscribed;
+    int cancels;
+};
+
+static void
+manual_cancel(void *ctx)
+{
+    ((struct manual *)ctx)->cancels++;
+}
+
+static void
+manual_create(rx_emitter *em, void *ctx)
+{
+    struct manual *m = ctx;
+
+    m->em = em;
+    m->subscribed++;
+    rx_emitter_set_cancel(em, manual_cancel, m);
+}
+
+static rx_observable *
+manual(struct manual *m)
+{
+    return rx_create(manual_create, m);
+}
+
+static void
+emit(struct manual *m, int64_t v)
+{
+    assert_int_equal(rx_emitter_next(m->em, rx_int(v)), 0);
+}
+
+/* Inner i of a flat_map test is the manual source chosen by item i. */
+static struct manual inners[4];
+
+static rx_observable *
+pick_inner(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return manual(&inners[rx_as_int(v)]);
+}
+
+/* ---- merge -------------------------------------------------------------- */
+
+static void
+test_merge_of_synchronous_sources_emits_all_in_subscription_order(void **state)
+{
+    rx_observable *o = rx_merge(rx_of_ints(1, 2, 3), rx_of_ints(4, 5));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 1, 2, 3, 4, 5);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_interleaves_and_completes_after_both(void **state)
+{
+    struct manual a = {0};
+    struct manual b = {0};
+    rx_observable *o = rx_merge(manual(&a), manual(&b));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    emit(&a, 1);
+    emit(&b, 2);
+    emit(&a, 3);
+    rx_emitter_complete(a.em);
+    assert_rx_no_terminal(t);
+    emit(&b, 4);
+    rx_emitter_complete(b.em);
+    assert_rx_ints(t, 1, 2, 3, 4);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_first_error_cancels_the_other(void **state)
+{
+    struct manual a = {0};
+    struct manual b = {0};
+    rx_observable *o = rx_merge(manual(&a), manual(&b));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    emit(&a, 1);
+    rx_emitter_error(a.em, rx_error_new(RX_ETIMEDOUT, "a failed"));
+    assert_rx_ints(t, 1);
+    assert_rx_error(t, RX_ETIMEDOUT);
+    assert_int_equal(b.cancels, 1); /* b's emitter is now invalid */
+    rx_test_observer_free(t);
+}
+
+static void
+test_two_failures_give_one_on_error_and_one_undeliverable(void **state)
+{
+    rx_flat_map_config cfg = {.fn = pick_inner, .delay_error = true};
+    rx_observable *o;
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+    int code = 0;
+
+    (void)state;
+    /* delay_error keeps inner 1 running after inner 0 fails, so it can
+     * fail too. */
+    memset(inners, 0, sizeof inners);
+    o = rx_flat_map_opts(rx_range(0, 2), &cfg);
+    rx_capture_undeliverable();
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    rx_emitter_error(inners[0].em, rx_error_new(RX_ETIMEDOUT, "first"));
+    rx_emitter_error(inners[1].em, rx_error_new(RX_T_EUSER, "second"));
+    assert_rx_error(t, RX_ETIMEDOUT);
+    assert_int_equal(rx_undeliverable_count(&code), 1);
+    assert_int_equal(code, RX_T_EUSER);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_array_limits_concurrency_and_keeps_order_of_waiting(void **state)
+{
+    struct manual m[3];
+    rx_observable *srcs[3];
+    rx_observable *o;
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    memset(m, 0, sizeof m);
+    for (int i = 0; i < 3; i++) {
+        srcs[i] = manual(&m[i]);
+    }
+    o = rx_merge_array(3, srcs, 2);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(m[0].subscribed, 1);
+    assert_int_equal(m[1].subscribed, 1);
+    assert_int_equal(m[2].subscribed, 0);
+    emit(&m[1], 10);
+    rx_emitter_complete(m[1].em);
+    assert_int_equal(m[2].subscribed, 1); /* a slot freed up */
+    emit(&m[2], 20);
+    emit(&m[0], 30);
+    rx_emitter_complete(m[0].em);
+    rx_emitter_complete(m[2].em);
+    assert_rx_ints(t, 10, 20, 30);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_array_of_nothing_completes(void **state)
+{
+    rx_observable *o = rx_merge_array(0, NULL, RX_UNBOUNDED);
+    rx_test_observer *t = rx_test_observer_new(0);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_no_items(t);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_rejects_bad_arguments(void **state)
+{
+    rx_observable *srcs[2];
+
+    (void)state;
+    assert_rx_fails(rx_merge_array(2, NULL, 1), RX_EINVAL, "rx_merge_array");
+    srcs[0] = rx_of_ints(1);
+    srcs[1] = rx_of_ints(2);
+    assert_rx_fails(rx_merge_array(2, srcs, 0), RX_EINVAL, "max_concurrent");
+    /* A NULL source: the other is released, the last error untouched. */
+    assert_null(rx_merge(rx_of_ints(1), NULL));
+    assert_null(rx_merge(NULL, rx_of_ints(1)));
+}
+
+/* ---- flat_map ----------------------------------------------------------- */
+
+static rx_observable *
+pair_of(rx_value v, void *ctx, rx_error **err)
+{
+    int64_t x = rx_as_int(v) * 10;
+
+    (void)ctx;
+    (void)err;
+    return rx_of_ints(x, x + 1);
+}
+
+static void
+test_flat_map_merges_synchronous_inners_in_order(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(1, 3), pair_of, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 10, 11, 20, 21, 30, 31);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_flat_map_honours_demand_across_inners(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(1, 3), pair_of, NULL);
+    rx_test_observer *t = rx_test_observer_new(0);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_no_items(t);
+    rx_test_request(t, 3);
+    assert_rx_ints(t, 10, 11, 20);
+    assert_rx_no_terminal(t);
+    rx_test_request(t, 10);
+    assert_rx_ints(t, 10, 11, 20, 21, 30, 31);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_flat_map_completes_only_after_outer_and_every_inner(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 2), pick_inner, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    memset(inners, 0, sizeof inners);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    /* The outer range already completed; both inners still run. */
+    emit(&inners[1], 100);
+    emit(&inners[0], 200);
+    rx_emitter_complete(inners[0].em);
+    assert_rx_no_terminal(t);
+    rx_emitter_complete(inners[1].em);
+    assert_rx_ints(t, 100, 200);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_concat_map_runs_one_inner_at_a_time_in_item_order(void **state)
+{
+    rx_observable *o = rx_concat_map(rx_range(0, 3), pick_inner, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    memset(inners, 0, sizeof inners);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(inners[0].subscribed, 1);
+    assert_int_equal(inners[1].subscribed, 0);
+    emit(&inners[0], 1);
+    rx_emitter_complete(inners[0].em);
+    assert_int_equal(inners[1].subscribed, 1);
+    assert_int_equal(inners[2].subscribed, 0);
+    emit(&inners[1], 2);
+    rx_emitter_complete(inners[1].em);
+    emit(&inners[2], 3);
+    rx_emitter_complete(inners[2].em);
+    assert_rx_ints(t, 1, 2, 3);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_cancel_cancels_every_running_inner(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 3), pick_inner, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    memset(inners, 0, sizeof inners);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    emit(&inners[2], 7);
+    rx_test_cancel(t);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(inners[i].cancels, 1);
+    }
+    assert_rx_ints(t, 7);
+    assert_rx_no_terminal(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_delay_error_waits_for_the_other_sources(void **state)
+{
+    rx_flat_map_config cfg = {.fn = pick_inner, .delay_error = true};
+    rx_observable *o = rx_flat_map_opts(rx_range(0, 2), &cfg);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    memset(inners, 0, sizeof inners);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    rx_emitter_error(inners[0].em, rx_error_new(RX_ETIMEDOUT, "late"));
+    assert_rx_no_terminal(t);
+    emit(&inners[1], 5);
+    rx_emitter_complete(inners[1].em);
+    assert_rx_ints(t, 5);
+    assert_rx_error(t, RX_ETIMEDOUT);
+    rx_test_observer_free(t);
+}
+
+static rx_observable *
+failing_fn(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    if (rx_as_int(v) == 2) {
+        *err = rx_error_new(RX_T_EUSER, "no inner for 2");
+        return NULL;
+    }
+    return rx_just(rx_value_retain(v));
+}
+
+static rx_observable *
+null_fn(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    /* A constructor that fails inside fn: its error is the stream's. */
+    return rx_range(rx_as_int(v), -1);
+}
+
+static void
+test_flat_map_fn_failure_fails_the_stream(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(1, 5), failing_fn, NULL);
+    rx_observable *n = rx_flat_map(rx_range(1, 5), null_fn, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+    rx_test_observer *u = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    assert_int_equal(rx_test_subscribe(n, u), 0);
+    rx_observable_release(o);
+    rx_observable_release(n);
+    assert_rx_ints(t, 1);
+    assert_rx_error(t, RX_T_EUSER);
+    assert_rx_no_items(u);
+    assert_rx_error(u, RX_EINVAL);
+    rx_test_observer_free(t);
+    rx_test_observer_free(u);
+}
+
+static rx_observable *
+just_it(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return rx_just(rx_value_retain(v));
+}
+
+static void
+test_flat_map_over_100000_synchronous_inners(void **state)
+{
+    rx_flat_map_config cfg = {.fn = just_it, .max_concurrent = 4};
+    rx_observable *o = rx_count(rx_flat_map_opts(rx_range(0, 100000), &cfg));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 100000);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_flat_map_rejects_bad_arguments(void **state)
+{
+    rx_flat_map_config neg = {.fn = just_it, .max_concurrent = -1};
+
+    (void)state;
+    assert_rx_fails(rx_flat_map(rx_range(0, 1), NULL, NULL), RX_EINVAL,
+                    "rx_flat_map");
+    assert_rx_fails(rx_flat_map_opts(rx_range(0, 1), NULL), RX_EINVAL, "cfg");
+    assert_rx_fails(rx_flat_map_opts(rx_range(0, 1), &neg), RX_EINVAL,
+                    "max_concurrent");
+    rx_range(0, -1);
+    assert_null(rx_flat_map(NULL, just_it, NULL));
+    assert_int_equal(rx_last_error(), RX_EINVAL);
+    assert_non_null(strstr(rx_last_error_message(), "rx_range"));
+}
+
+static void
+flat_map_under_oom(bool failed, void *ctx)
+{
+    rx_observable *o = rx_flat_map(rx_range(1, 3), pair_of, NULL);
+    rx_test_observer *t;
+    int rc;
+
+    (void)ctx;
+    if (o == NULL) {
+        assert_true(failed);
+        return;
+    }
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    rc = rx_test_subscribe(o, t);
+    rx_observable_release(o);
+    if (rc != 0) {
+        assert_int_equal(rc, RX_ENOMEM);
+    } else if (rx_test_error(t) != NULL) {
+        assert_rx_error(t, RX_ENOMEM);
+    } else {
+        assert_rx_ints(t, 10, 11, 20, 21, 30, 31);
+        assert_rx_completed(t);
+    }
+    rx_test_observer_free(t);
+}
+
+static void
+test_flat_map_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_true(rx_oom_sweep(flat_map_under_oom, NULL) > 5);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        rx_unit_test(
+            test_merge_of_synchronous_sources_emits_all_in_subscription_order),
+        rx_unit_test(test_merge_interleaves_and_completes_after_both),
+        rx_unit_test(test_merge_first_error_cancels_the_other),
+        rx_unit_test(test_two_failures_give_one_on_error_and_one_undeliverable),
+        rx_unit_test(
+            test_merge_array_limits_concurrency_and_keeps_order_of_waiting),
+        rx_unit_test(test_merge_array_of_nothing_completes),
+        rx_unit_test(test_merge_rejects_bad_arguments),
+        rx_unit_test(test_flat_map_merges_synchronous_inners_in_order),
+        rx_unit_test(test_flat_map_honours_demand_across_inners),
+        rx_unit_test(test_flat_map_completes_only_after_outer_and_every_inner),
+        rx_unit_test(test_concat_map_runs_one_inner_at_a_time_in_item_order),
+        rx_unit_test(test_cancel_cancels_every_running_inner),
+        rx_unit_test(test_delay_error_waits_for_the_other_sources),
+        rx_unit_test(test_flat_map_fn_failure_fails_the_stream),
+        rx_unit_test(test_flat_map_over_100000_synchronous_inners),
+        rx_unit_test(test_flat_map_rejects_bad_arguments),
+        rx_unit_test(test_flat_map_survives_every_allocation_failure),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
