@@ -1,8 +1,10 @@
 # cmake -DPROGRAM=<exe> -DEXPECTED=<file> -P run_and_compare.cmake
-# Runs PROGRAM with no arguments; fails unless it exits 0 and its stdout
-# equals the contents of EXPECTED byte for byte. stderr passes through.
+# Runs PROGRAM with the arguments in ARGS (separated by "|"); fails unless
+# it exits 0 and its stdout equals the contents of EXPECTED byte for byte.
+# stderr passes through.
 cmake_minimum_required(VERSION 3.25)
-execute_process(COMMAND ${PROGRAM} OUTPUT_VARIABLE actual
+string(REPLACE "|" ";" arg_list "${ARGS}")
+execute_process(COMMAND ${PROGRAM} ${arg_list} OUTPUT_VARIABLE actual
                 RESULT_VARIABLE rc)
 if(NOT rc STREQUAL "0")
   message(NOTICE "--- stdout ---\n${actual}--- end ---")
