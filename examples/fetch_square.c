@@ -137,9 +137,9 @@ main(int argc, char **argv)
     rc = run("one request after another",
              rx_concat_map(rx_of_ints(2, 3, 4), fetch, svc), sched,
              virtual_time);
-    rc |= run("all requests at once",
-              rx_flat_map(rx_of_ints(2, 3, 4), fetch, svc), sched,
-              virtual_time);
+    rc |=
+        run("all requests at once",
+            rx_flat_map(rx_of_ints(2, 3, 4), fetch, svc), sched, virtual_time);
 
     rx_sim_service_release(svc);
     rx_scheduler_release(sched);

@@ -15,6 +15,7 @@
 #include "uvrx/sources.h"
 #include "uvrx/operators.h"
 #include "uvrx/combine.h"
+#include "uvrx/time.h"
 #include "uvrx/backpressure.h"
 #include "uvrx/sim.h"
 

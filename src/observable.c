@@ -66,3 +66,30 @@ rx__assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,
     }
     return obs->ops->assemble(obs, pipe, down, out);
 }
+
+/* ---- observables as values -------------------------------------------- */
+
+/* The drop function that marks a box as holding an observable. */
+static void
+observable_box_drop(void *data)
+{
+    rx_observable_release(data);
+}
+
+rx_value
+rx_observable_value(rx_observable *obs)
+{
+    if (obs == NULL) {
+        return rx_invalid();
+    }
+    return rx_box(obs, observable_box_drop); /* drops obs on failure */
+}
+
+rx_observable *
+rx_value_observable(rx_value v)
+{
+    if (!rx_is_box(v) || rx__box_drop(v) != observable_box_drop) {
+        return NULL;
+    }
+    return rx_observable_retain(rx_box_data(v));
+}

@@ -426,6 +426,10 @@ void rx__outbox_start(rx__outbox *o);
  * checks only. */
 long rx__value_refs(rx_value v);
 
+/* The drop function of a box value (NULL for other values), so a kind
+ * that boxes its own data can recognise its values. */
+rx_drop_fn rx__box_drop(rx_value v);
+
 /* Whether `down` takes batches: a stage with a batch handler, or the sink
  * of an observer that gave on_next_batch. */
 bool rx__stage_wants_batch(const rx__stage *down);

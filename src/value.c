@@ -521,3 +521,10 @@ rx__value_refs(rx_value v)
                ? atomic_load_explicit(&v.as.o->refs, memory_order_relaxed)
                : 0;
 }
+
+rx_drop_fn
+rx__box_drop(rx_value v)
+{
+    return v.type == RX_TYPE_BOX ? ((const struct box_obj *)v.as.o)->drop
+                                 : NULL;
+}

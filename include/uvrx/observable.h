@@ -215,6 +215,26 @@ RX_API void rx_cancel(rx_subscription *sub);
 RX_API void rx_dispose(rx_subscription *sub);
 
 /**
+ * @brief A value that holds an observable, for streams of streams
+ * (windows, groups, rx_switch_on_next()'s input).
+ *
+ * The value owns one reference to @p obs; copies made with
+ * rx_value_retain() share it.
+ * @param obs  the observable; @takes
+ * @return @newref, or rx_invalid() when @p obs is NULL or memory runs out
+ *         (@p obs is released then)
+ * @see rx_value_observable()
+ */
+RX_API rx_value rx_observable_value(rx_observable *obs);
+
+/**
+ * @brief The observable a value made by rx_observable_value() holds.
+ * @param v  the value; @borrows
+ * @return @newref to the observable, or NULL when @p v holds none
+ */
+RX_API rx_observable *rx_value_observable(rx_value v);
+
+/**
  * @brief Ties the lifetime of a user context to an observable.
  *
  * The result behaves as @p src; @p drop(@p ctx) runs exactly once, on any

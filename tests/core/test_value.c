@@ -258,6 +258,28 @@ test_notifications_carry_their_signal(void **state)
     rx_value_release(c);
 }
 
+static void
+test_observable_values_hold_a_reference_to_their_observable(void **state)
+{
+    rx_value v = rx_observable_value(rx_range(1, 3));
+    rx_observable *o = rx_value_observable(v);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_true(rx_is_box(v));
+    assert_non_null(o);
+    rx_value_release(v); /* o is our own reference */
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 1, 2, 3);
+    assert_null(rx_value_observable(rx_int(1)));
+    v = rx_box(NULL, NULL);
+    assert_null(rx_value_observable(v)); /* a box, but not of this kind */
+    rx_value_release(v);
+    assert_true(rx_is_invalid(rx_observable_value(NULL)));
+    rx_test_observer_free(t);
+}
+
 int
 main(void)
 {
@@ -277,6 +299,8 @@ main(void)
         rx_unit_test(test_heap_values_compare_by_content),
         rx_unit_test(test_strings_and_bytes_with_same_content_differ),
         rx_unit_test(test_notifications_carry_their_signal),
+        rx_unit_test(
+            test_observable_values_hold_a_reference_to_their_observable),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
