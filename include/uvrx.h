@@ -18,5 +18,6 @@
 #include "uvrx/time.h"
 #include "uvrx/backpressure.h"
 #include "uvrx/sim.h"
+#include "uvrx/io.h"
 
 #endif /* UVRX_H */
