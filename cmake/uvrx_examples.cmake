@@ -2,7 +2,8 @@
 # into <build>/examples/<name>. If examples/<name>.expected exists, CTest
 # test example_<name> runs it and compares stdout with that file exactly,
 # passing the arguments listed in examples/<name>.args when that exists
-# (one per line; e.g. --virtual, so a timed example runs on virtual time).
+# (one per line; e.g. --virtual, so a timed example runs on virtual time;
+# @SRC@ is replaced by the source directory).
 
 file(GLOB UVRX_EXAMPLE_SOURCES CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/examples/*.c)
@@ -21,6 +22,8 @@ foreach(src IN LISTS UVRX_EXAMPLE_SOURCES)
     set(args "")
     if(EXISTS ${PROJECT_SOURCE_DIR}/examples/${name}.args)
       file(STRINGS ${PROJECT_SOURCE_DIR}/examples/${name}.args args)
+      # @SRC@ stands for the source tree, for example data files.
+      string(REPLACE "@SRC@" "${PROJECT_SOURCE_DIR}" args "${args}")
       string(REPLACE ";" "|" args "${args}")
     endif()
     add_test(NAME example_${name}
