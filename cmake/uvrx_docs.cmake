@@ -1,6 +1,9 @@
-# `docs` target: Doxygen over the public headers and the Markdown pages in
-# docs/ and docs/guide/ (not docs/design/, which holds internal notes).
+# `docs` target: Doxygen over the public headers, the Markdown pages in
+# docs/ and docs/guide/ (not docs/design/, which holds internal notes) and
+# the generated page of marble diagrams (cmake/uvrx_docs_marbles.cmake).
 # Any Doxygen warning fails the target. Output: <build>/docs/html.
+
+include(${CMAKE_CURRENT_LIST_DIR}/uvrx_docs_marbles.cmake)
 
 file(GLOB UVRX_DOC_INPUTS CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/include/*.h
@@ -8,6 +11,7 @@ file(GLOB UVRX_DOC_INPUTS CONFIGURE_DEPENDS
      ${PROJECT_SOURCE_DIR}/docs/*.md
      ${PROJECT_SOURCE_DIR}/docs/guide/*.md)
 list(SORT UVRX_DOC_INPUTS)
+list(APPEND UVRX_DOC_INPUTS ${UVRX_DOCS_MARBLE_PAGE})
 # Doxyfile lists are space-separated; quote each path.
 set(UVRX_DOXYGEN_INPUT "")
 foreach(f IN LISTS UVRX_DOC_INPUTS)

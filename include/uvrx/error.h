@@ -151,14 +151,18 @@ RX_API void rx_error_release(rx_error *err);
 /**
  * @brief The standard message of a code (also libuv's codes).
  * @param code  any error code
- * @return a static string; "unknown error" for codes nobody defined
+ * @return a static string: uvrx's message for its codes, libuv's for
+ *         libuv's, "user-defined error" at or below #RX_EUSER, "unknown
+ *         error" for anything else
  */
 RX_API const char *rx_strerror(int code);
 
 /**
  * @brief The name of a code, such as "RX_EINVAL".
  * @param code  any error code
- * @return a static string; "RX_EUNKNOWN" for codes nobody defined
+ * @return a static string: "RX_E..." for uvrx's codes, "RX_EUSER" for
+ *         any code at or below #RX_EUSER, libuv's name (such as "ENOENT")
+ *         for libuv's codes, "RX_EUNKNOWN" for anything else
  */
 RX_API const char *rx_err_name(int code);
 

@@ -9,14 +9,16 @@
  * takes a scheduler; NULL means the default scheduler, the loop scheduler
  * of `uv_default_loop()`, which rx_shutdown() frees.
  *
- * | scheduler | runs work | clock |
- * |---|---|---|
- * | rx_scheduler_loop() | on a libuv loop's thread, timers included | uv_now()
- * | | rx_scheduler_pool() | on n worker threads, each with its own loop | the
- * worker loop's uv_now() | | rx_scheduler_virtual() | when a test advances time
- * | a counter the test moves | | rx_scheduler_trampoline() | on the calling
- * thread, queued behind the running task | none | | rx_scheduler_immediate() |
- * at once, on the calling thread | none |
+ * - rx_scheduler_loop(): runs work on a libuv loop's thread, timers
+ *   included; its clock is the loop's uv_now().
+ * - rx_scheduler_pool(): runs work on n worker threads, each with its own
+ *   loop; its clock is the worker loop's time.
+ * - rx_scheduler_virtual(): runs work when a test advances time; its clock
+ *   is a counter the test moves.
+ * - rx_scheduler_trampoline(): runs work on the calling thread, queued
+ *   behind the task running there; no clock.
+ * - rx_scheduler_immediate(): runs work at once on the calling thread; no
+ *   clock.
  *
  * Time operators reject the trampoline and immediate schedulers
  * (#RX_EINVAL): they have no timers.

@@ -305,6 +305,12 @@ RX_API bool rx_emitter_is_cancelled(const rx_emitter *em);
  * @brief Registers a function called once when the stream ends for any
  * reason (cancel, error, completion): the place to release resources.
  * A second call replaces the first function.
+ *
+ * The function may run inside any emitter call -- for example inside
+ * rx_emitter_next() when the subscriber cancels from its on_next -- so
+ * state it frees must not be touched after an emitter call returns; check
+ * rx_emitter_is_cancelled() or keep such state alive until your own code
+ * is done with it.
  * @param em   the emitter
  * @param fn   called with @p ctx; NULL removes it
  * @param ctx  passed to @p fn; @borrows
