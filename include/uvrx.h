@@ -19,5 +19,6 @@
 #include "uvrx/backpressure.h"
 #include "uvrx/sim.h"
 #include "uvrx/io.h"
+#include "uvrx/thread.h"
 
 #endif /* UVRX_H */

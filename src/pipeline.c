@@ -326,9 +326,11 @@ outermost_exit(rx__pipeline *p)
         }
     }
     free_list(&p->graveyard);
-    if (!p->running && p->frames == 1) {
+    if (!p->running && p->frames == 1 && p->posts == 0) {
         /* Nothing can signal any more: the stages can go now, even while
-         * the user keeps the handle. */
+         * the user keeps the handle. A task posted with
+         * rx__pipeline_post() may live in a stage: while one has not run,
+         * the stages wait for the exit of its frame. */
         free_list(&p->stages);
         p->sink.up = NULL;
         rx_observable_release(p->root);
@@ -347,6 +349,14 @@ rx__frame_exit(rx__pipeline *p)
          * longer touches the pipeline, whose refs they hold. */
         deferred = p->deferred;
         p->deferred = NULL;
+        for (rx__task *t = deferred; t != NULL; t = t->next) {
+            if (!rx__sched_is_current(t->sched)) {
+                /* Ownership moves to the thread that runs the task: from
+                 * now on rx_cancel() here takes the cross-thread path. */
+                atomic_store_explicit(&p->owner_mark, NULL,
+                                      memory_order_relaxed);
+            }
+        }
     }
     p->frames--;
     if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
@@ -376,6 +386,7 @@ int
 rx__pipeline_post(rx__pipeline *p, rx_scheduler *s, rx__task *t)
 {
     atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    p->posts++; /* owner thread; the task's run, on the next owner, undoes it */
     t->adopt = true;
     t->sched = s;
     if (p->frames > 0) {
@@ -389,15 +400,12 @@ rx__pipeline_post(rx__pipeline *p, rx_scheduler *s, rx__task *t)
 void
 rx__pipeline_bind(rx__pipeline *p, rx_scheduler *s)
 {
-    rx_scheduler *none = NULL;
-
     if (s == NULL) {
         return;
     }
-    rx_scheduler_retain(s);
-    if (!atomic_compare_exchange_strong(&p->owner_sched, &none, s)) {
-        rx_scheduler_release(s);
-    }
+    /* The last binding wins: a thread hop moves the owner. */
+    rx_scheduler_release(
+        atomic_exchange(&p->owner_sched, rx_scheduler_retain(s)));
 }
 
 /* Runs on the owner's loop after rx_cancel() from another thread. */

@@ -277,14 +277,17 @@ struct rx_subscription {
     /* The thread delivering signals now: the address of a thread-local
      * marker, so another thread can tell it is not the owner. Written at
      * each outermost frame entry (the owner may move, e.g. to a pool
-     * worker after subscribe). */
+     * worker after subscribe); NULL while a task posted to another
+     * thread is taking the pipeline over. */
     _Atomic(const void *) owner_mark;
-    /* The loop scheduler of the owner thread (first binding wins), woken
-     * by rx_cancel() from another thread. Retained. */
+    /* The loop scheduler of the owner thread (the last binding wins: a
+     * thread hop moves it), woken by rx_cancel() from another thread.
+     * Retained. */
     _Atomic(rx_scheduler *) owner_sched;
     atomic_bool wake_pending; /* wake_task is posted */
     rx__task wake_task;       /* processes a cross-thread cancel */
     rx__task *deferred;       /* posts to other threads, sent at exit */
+    int posts; /* rx__pipeline_post() tasks not yet run (owner thread) */
 };
 
 /* Frames: every entry into a pipeline (subscribe, request, cancel,

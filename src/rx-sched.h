@@ -79,7 +79,8 @@ rx_error *rx__backpressure_error(const rx_site *site);
 
 /* Binds a pipeline to the loop scheduler of its owner thread, so that
  * rx_cancel() from another thread can wake that loop. Called by stages
- * that use a loop scheduler; the first binding wins. */
+ * that use a loop scheduler; the last binding wins (a thread hop such
+ * as subscribe_on moves the pipeline to another scheduler). */
 void rx__pipeline_bind(rx__pipeline *pipe, rx_scheduler *s);
 
 #endif /* UVRX_RX_SCHED_H */

@@ -30,6 +30,9 @@ rx__task_run(rx__task *t)
     if (t->adopt) {
         t->adopt = false; /* the post took the frame's reference */
         rx__frame_adopt(p);
+        if (t != &p->wake_task) {
+            p->posts--; /* it came from rx__pipeline_post() */
+        }
     } else {
         rx__frame_enter(p);
     }

@@ -74,15 +74,6 @@ worker_stop(rx__task *t)
     rx_scheduler_release(s);
 }
 
-static rx_scheduler *
-p_pick(rx_scheduler *s)
-{
-    struct pool *p = (struct pool *)s;
-    unsigned i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-
-    return p->w[i % (unsigned)p->n].sched;
-}
-
 static const struct worker *
 current_worker(const struct pool *p)
 {
@@ -92,6 +83,23 @@ current_worker(const struct pool *p)
         }
     }
     return NULL;
+}
+
+/* From one of the pool's own workers the pool means "this worker", so
+ * work a pinned subscription adds stays on its thread; elsewhere workers
+ * are handed out round-robin. */
+static rx_scheduler *
+p_pick(rx_scheduler *s)
+{
+    struct pool *p = (struct pool *)s;
+    const struct worker *w = current_worker(p);
+    unsigned i;
+
+    if (w != NULL) {
+        return w->sched;
+    }
+    i = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
+    return p->w[i % (unsigned)p->n].sched;
 }
 
 static int
