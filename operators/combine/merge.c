@@ -48,11 +48,15 @@ struct inner {
     rx__stage base; /* base.up: the inner source's chain */
     struct merge_stage *m;
     rx__vqueue q;
-    int64_t consumed; /* items emitted since the last top-up */
-    int busy;         /* calls into the inner chain on the stack */
-    bool done;        /* the inner completed */
-    struct inner *prev;
+    int64_t consumed;   /* items emitted since the last top-up */
+    int busy;           /* calls into the inner chain on the stack */
+    bool done;          /* the inner completed */
+    bool ready;         /* on the ready list (has queued items) */
+    bool finished;      /* on the finished list (done, queue empty) */
+    struct inner *prev; /* the list of running inners */
     struct inner *next;
+    struct inner *ready_next;    /* the ready list, FIFO */
+    struct inner *finished_next; /* the finished list */
 };
 
 struct merge_stage {
@@ -60,7 +64,9 @@ struct merge_stage {
     int64_t requested;  /* downstream demand */
     struct inner *head; /* running inners */
     struct inner *tail;
-    struct inner *cursor; /* where the next drain pass starts */
+    struct inner *ready_head; /* inners with queued items, FIFO */
+    struct inner *ready_tail;
+    struct inner *finished; /* inners done and empty, to drop */
     size_t active;
     size_t next_src;    /* merge: sources started so far */
     int wip;            /* drain passes owed; > 0 while one runs */
@@ -94,12 +100,39 @@ unlink_inner(struct merge_stage *m, struct inner *in)
     } else {
         m->tail = in->prev;
     }
-    if (m->cursor == in) {
-        m->cursor = in->next;
-    }
     in->prev = in->next = NULL;
     in->m = NULL;
     m->active--;
+}
+
+/* The ready list holds inners with queued items in the order they got
+ * them, and the finished list the inners that completed with an empty
+ * queue, so a drain pass touches only inners with work: O(1) per item
+ * and per inner, however many inners run. */
+static void
+make_ready(struct merge_stage *m, struct inner *in)
+{
+    if (in->ready) {
+        return;
+    }
+    in->ready = true;
+    in->ready_next = NULL;
+    if (m->ready_tail != NULL) {
+        m->ready_tail->ready_next = in;
+    } else {
+        m->ready_head = in;
+    }
+    m->ready_tail = in;
+}
+
+static void
+mark_if_finished(struct merge_stage *m, struct inner *in)
+{
+    if (in->done && in->q.len == 0 && !in->finished && !in->ready) {
+        in->finished = true;
+        in->finished_next = m->finished;
+        m->finished = in;
+    }
 }
 
 /* Drops a finished or cancelled inner: freed now when none of its calls
@@ -120,6 +153,8 @@ static void
 cancel_all(struct merge_stage *m)
 {
     m->done = true;
+    m->ready_head = m->ready_tail = NULL;
+    m->finished = NULL;
     rx__cancel_up(&m->base);
     while (m->head != NULL) {
         struct inner *in = m->head;
@@ -173,8 +208,10 @@ inner_on_next(rx__stage *self, rx_value v)
     if (m->wip == 0 && m->requested > 0 && in->q.len == 0) {
         /* The fast path: nothing queued here and demand available. */
         m->wip = 1;
-        m->requested = rx__demand_sub(m->requested, 1);
-        rx__emit_next(&m->base, v);
+        if (rx__emit_next(&m->base, v)) {
+            /* Only an item the stage below kept uses its demand. */
+            m->requested = rx__demand_sub(m->requested, 1);
+        }
         if (in->m != NULL) {
             top_up(in);
         }
@@ -189,6 +226,7 @@ inner_on_next(rx__stage *self, rx_value v)
                              rx__stage_site(&m->base)->name));
         return true;
     } else {
+        make_ready(m, in);
         merge_drain(m);
     }
     in->busy--;
@@ -217,6 +255,7 @@ inner_on_error(rx__stage *self, const rx_error *err)
         rx__undeliverable(err);
     }
     in->done = true;
+    mark_if_finished(m, in);
     in->busy++;
     merge_drain(m);
     in->busy--;
@@ -231,6 +270,7 @@ inner_on_complete(rx__stage *self)
         return;
     }
     in->done = true;
+    mark_if_finished(in->m, in);
     in->busy++;
     merge_drain(in->m);
     in->busy--;
@@ -291,50 +331,45 @@ start_inner(struct merge_stage *m, rx_observable *src)
 
 /* ---- the drain loop --------------------------------------------------- */
 
-/* Emits queued items round-robin while there is demand; removes finished
- * inners; starts pending merge sources; completes at the end. */
+/* Emits queued items while there is demand; drops finished inners;
+ * completes at the end. */
 static void
 drain_pass(struct merge_stage *m)
 {
     const struct merge_obs *o = params(m);
-    bool progress = true;
 
     /* Like RxJava, each inner's queue is drained as far as demand allows
-     * before the next inner's, starting where the last pass stopped. */
-    while (!m->done && m->requested > 0 && progress) {
-        struct inner *in = m->cursor != NULL ? m->cursor : m->head;
-        struct inner *first = in;
-        progress = false;
-        while (in != NULL && !m->done && m->requested > 0) {
-            struct inner *next;
-            while (in->q.len > 0 && !m->done && m->requested > 0) {
-                rx_value v = rx__vqueue_pop(&in->q);
+     * before the next inner's, in the order the inners got items. */
+    while (!m->done && m->requested > 0 && m->ready_head != NULL) {
+        struct inner *in = m->ready_head;
+        while (in->q.len > 0 && !m->done && m->requested > 0) {
+            rx_value v = rx__vqueue_pop(&in->q);
+            if (rx__emit_next(&m->base, v)) {
                 m->requested = rx__demand_sub(m->requested, 1);
-                rx__emit_next(&m->base, v);
-                rx_value_release(v);
-                if (in->m != NULL) {
-                    top_up(in);
-                }
-                progress = true;
             }
-            if (m->done || in->q.len > 0) {
-                break; /* out of demand: resume with this inner */
+            rx_value_release(v);
+            if (in->m != NULL) {
+                top_up(in);
             }
-            next = in->next != NULL ? in->next : m->head;
-            in = next == first ? NULL : next;
-            m->cursor = in;
         }
+        if (m->done || in->q.len > 0) {
+            break; /* out of demand: this inner stays first */
+        }
+        m->ready_head = in->ready_next;
+        if (m->ready_head == NULL) {
+            m->ready_tail = NULL;
+        }
+        in->ready = false;
+        mark_if_finished(m, in);
     }
-    for (struct inner *in = m->head; in != NULL && !m->done;) {
-        struct inner *next = in->next;
-        if (in->done && in->q.len == 0) {
-            drop_inner(m, in);
-            if (o->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
-                !m->upstream_done) {
-                rx__request_up(&m->base, 1);
-            }
+    while (m->finished != NULL && !m->done) {
+        struct inner *in = m->finished;
+        m->finished = in->finished_next;
+        drop_inner(m, in);
+        if (o->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
+            !m->upstream_done) {
+            rx__request_up(&m->base, 1);
         }
-        in = next;
     }
     if (!m->done && m->upstream_done && m->active == 0 &&
         (o->fn != NULL || m->next_src == o->n)) {

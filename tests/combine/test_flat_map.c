@@ -395,6 +395,32 @@ test_flat_map_over_100000_synchronous_inners(void **state)
     rx_test_observer_free(t);
 }
 
+static bool
+reject_all(rx_value v, void *ctx, rx_error **err)
+{
+    (void)v;
+    (void)ctx;
+    (void)err;
+    return false;
+}
+
+static void
+test_items_dropped_below_do_not_use_demand(void **state)
+{
+    rx_observable *o =
+        rx_filter(rx_merge(rx_range(0, 3), rx_range(10, 3)), reject_all, NULL);
+    rx_test_observer *t = rx_test_observer_new(1);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    /* Every item was dropped by the filter, none used the one request:
+     * the merge must keep going and complete. */
+    assert_rx_no_items(t);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
 static void
 test_flat_map_rejects_bad_arguments(void **state)
 {
@@ -466,6 +492,7 @@ main(void)
         rx_unit_test(test_delay_error_waits_for_the_other_sources),
         rx_unit_test(test_flat_map_fn_failure_fails_the_stream),
         rx_unit_test(test_flat_map_over_100000_synchronous_inners),
+        rx_unit_test(test_items_dropped_below_do_not_use_demand),
         rx_unit_test(test_flat_map_rejects_bad_arguments),
         rx_unit_test(test_flat_map_survives_every_allocation_failure),
     };
