@@ -20,5 +20,8 @@
 #include "uvrx/sim.h"
 #include "uvrx/io.h"
 #include "uvrx/thread.h"
+#include "uvrx/recover.h"
+#include "uvrx/subject.h"
+#include "uvrx/combination.h"
 
 #endif /* UVRX_H */

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the subjects (subject.c, subject_replay.c) and the sharing
+ * operators (publish.c, ref_count.c) share: the subject's layout, its
+ * subscriber stage, the per-kind hooks, and "light frames".
+ *
+ * Light frames. A subject delivers items to stages of other pipelines,
+ * from outside any of their frames. Entering a full frame per subscriber
+ * and item (two atomic read-modify-writes and a global counter) would
+ * cost several times the callback itself, so while a subscriber is
+ * linked to a subject its pipeline holds one extra reference (the
+ * "hold", taken once at subscribe and dropped once when it leaves), and
+ * a delivery only bumps the pipeline's plain `frames` counter around the
+ * call. That keeps any nested rx_cancel()/rx_dispose() from freeing
+ * stages or running on_finally under the delivery (they see an inner
+ * frame), and the hold keeps the pipeline's memory. When the delivery
+ * ends and no other frame is open, the work a frame exit would have done
+ * (on_finally, retired stages, a pending request(0) error, deferred
+ * posts) is done by entering and leaving one real frame. A subscriber
+ * that leaves during its own delivery drops its hold after the delivery,
+ * inside a real frame, so the pipeline is never freed under it.
+ */
+#ifndef UVRX_MULTICAST_INTERNAL_H
+#define UVRX_MULTICAST_INTERNAL_H
+
+#include "rx-internal.h"
+#include "rx-sched.h"
+
+enum rx__subject_kind {
+    RX__SUBJ_PUBLISH,
+    RX__SUBJ_BEHAVIOR,
+    RX__SUBJ_REPLAY,
+    RX__SUBJ_ASYNC,
+    RX__SUBJ_UNICAST
+};
+
+/* A remembered item of a replay subject. Nodes form a singly linked list
+ * in push order; each node is counted by the link from its predecessor,
+ * by the subject's anchor and by each subscriber's cursor that points at
+ * it, so a lagging subscriber keeps the nodes it still has to read. */
+struct rx__rnode {
+    struct rx__rnode *next;
+    rx_value v;
+    uint64_t time; /* the clock reading when pushed */
+    long refs;     /* owner thread only */
+};
+
+struct rx__subj_sub;
+
+struct rx_subject {
+    rx_observable base; /* the subject is its own observable: one count */
+    int kind;           /* an rx__subject_kind */
+    /* Subscribers receiving live items, in subscription order. */
+    struct rx__subj_sub *head;
+    struct rx__subj_sub *tail;
+    /* Subscribers that joined during the emission in progress; spliced
+     * onto the main list when it ends. */
+    struct rx__subj_sub *phead;
+    struct rx__subj_sub *ptail;
+    struct rx__subj_sub *cursor; /* the next subscriber this pass visits */
+    size_t count;                /* subscribers on both lists */
+    bool emitting;               /* an emission pass is on the stack */
+    bool ended;                  /* a terminal was pushed (maybe pending) */
+    bool done;                   /* the terminal was processed */
+    rx_error *err;               /* the terminal error, or NULL */
+    rx__vqueue backlog;          /* items pushed during an emission */
+    int term_pending;            /* 1 complete, 2 error, pushed meanwhile */
+    bool repass;                 /* replay, unicast: stored meanwhile */
+    /* behavior: the latest item; async: the last item. */
+    rx_value latest;
+    bool has_latest;
+    /* replay */
+    struct rx__rnode *anchor; /* the node before the oldest remembered */
+    struct rx__rnode *rtail;  /* the newest node (kept by the chain) */
+    size_t rsize;             /* nodes after the anchor */
+    size_t max_count;         /* 0: no bound */
+    int64_t max_age_ms;       /* 0: no bound */
+    rx_scheduler *sched;      /* retained, or NULL (the default) */
+    /* unicast */
+    rx__vqueue q;
+    size_t capacity; /* 0: no bound */
+    bool claimed;    /* a subscriber came (only one ever may) */
+    bool abandoned;  /* that subscriber left */
+};
+
+/* A subscriber: the source stage of the subscriber's pipeline. */
+struct rx__subj_sub {
+    rx__stage base;
+    rx_subject *s;
+    struct rx__subj_sub *prev;
+    struct rx__subj_sub *next;
+    int64_t requested;
+    int list;             /* 0 none, 1 the main list, 2 the pending list */
+    int light;            /* light frames of deliveries to it on the stack */
+    bool held;            /* its pipeline holds a reference for us */
+    bool release_pending; /* drop the hold when the delivery ends */
+    bool started;
+    bool done; /* terminal delivered, or cancelled */
+    bool draining;
+    bool again;
+    bool claimant; /* unicast: the one subscriber the subject serves */
+    bool has_slot; /* behavior: the initial item; async: the last one */
+    rx_value slot;
+    struct rx__rnode *cursor; /* replay: the last node read */
+};
+
+/* Creates a subject of `kind` (without kind-specific set-up). */
+rx_subject *rx__subject_new(const rx_site *site, int kind);
+
+/* Whether the subject's stream ended (a terminal was pushed). */
+static inline bool
+rx__subject_ended(const rx_subject *s)
+{
+    return s->ended;
+}
+
+/* ---- connectables (publish.c) ----------------------------------------- */
+
+/* Whether obs came from rx_publish() or rx_replay(). */
+bool rx__is_connectable(const rx_observable *obs);
+/* Drops the current connection when its source has ended, so the next
+ * subscriber starts a new one (RxJava 3's reset()). */
+void rx__connectable_reset(rx_observable *obs);
+
+/* ---- replay buffer (subject_replay.c) --------------------------------- */
+
+/* Sets up the anchor node; RX_ENOMEM on failure. */
+int rx__replay_init(rx_subject *s);
+/* Appends v (taken); RX_ENOMEM (v released) on failure. */
+int rx__replay_push(rx_subject *s, rx_value v);
+/* Forgets what the bounds no longer allow. */
+void rx__replay_trim(rx_subject *s);
+/* Drops one reference to a node (and the nodes it alone kept). */
+void rx__rnode_release(struct rx__rnode *n);
+/* Releases the whole buffer. */
+void rx__replay_free(rx_subject *s);
+
+#endif /* UVRX_MULTICAST_INTERNAL_H */
