@@ -113,9 +113,10 @@ RX_API rx_observable *rx_merge_array_at(const rx_site *site, size_t n,
 RX_API rx_observable *rx_flat_map_opts_at(const rx_site *site,
                                           rx_observable *src,
                                           const rx_flat_map_config *cfg);
-/** @brief See rx_flat_map_opts_at(). */
-#define rx_flat_map_opts(src, cfg)                                             \
-    rx_flat_map_opts_at(RX_SITE("rx_flat_map_opts"), (src), (cfg))
+/** @brief See rx_flat_map_opts_at(). Variadic so that the config can be
+ * a compound literal written in place (its commas are allowed). */
+#define rx_flat_map_opts(src, ...)                                             \
+    rx_flat_map_opts_at(RX_SITE("rx_flat_map_opts"), (src), __VA_ARGS__)
 
 /**
  * @brief rx_flat_map_opts() with no concurrency limit.
