@@ -23,5 +23,6 @@
 #include "uvrx/recover.h"
 #include "uvrx/subject.h"
 #include "uvrx/combination.h"
+#include "uvrx/higher.h"
 
 #endif /* UVRX_H */
