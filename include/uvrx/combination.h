@@ -62,6 +62,7 @@ typedef rx_value (*rx_zip_fn)(const rx_value *items, size_t n, void *ctx,
  * zip:  --x--y|       x = f(1, a), y = f(2, b); a is cancelled at 6
  * @endverbatim
  *
+ * @see @ref marbles_zip "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param a         first source; @takes
  * @param b         second source; @takes
@@ -135,6 +136,7 @@ RX_API rx_observable *rx_zip_array_at(const rx_site *site, size_t n,
  * combine_latest:  ---x-y-z---|    x = f(1, a), y = f(2, a), z = f(2, b)
  * @endverbatim
  *
+ * @see @ref marbles_combine_latest "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param a         first source; @takes
  * @param b         second source; @takes
@@ -204,6 +206,7 @@ RX_API rx_observable *rx_combine_latest_array_at(const rx_site *site, size_t n,
  * with_latest_from:  -----x--y-|    x = f(2, a), y = f(3, b)
  * @endverbatim
  *
+ * @see @ref marbles_with_latest_from "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param src       the source whose items are emitted; @takes
  * @param other     the source of the latest item; @takes
@@ -238,6 +241,7 @@ RX_API rx_observable *rx_with_latest_from_at(const rx_site *site,
  * race:  --x--y--z|     b signalled first; a is cancelled at 2
  * @endverbatim
  *
+ * @see @ref marbles_race "the marble diagrams of its test cases"
  * @param site  assembly site; the macro passes it
  * @param a     first source; @takes
  * @param b     second source; @takes
@@ -294,6 +298,7 @@ RX_API rx_observable *rx_race_array_at(const rx_site *site, size_t n,
  * take_until:  -1-2-3|
  * @endverbatim
  *
+ * @see @ref marbles_take_until "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param src       the source mirrored; @takes
  * @param notifier  the source that ends it; @takes
@@ -324,6 +329,7 @@ RX_API rx_observable *rx_take_until_at(const rx_site *site, rx_observable *src,
  * skip_until:  -----3-4-|
  * @endverbatim
  *
+ * @see @ref marbles_skip_until "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param src       the source mirrored; @takes
  * @param notifier  the source that opens the gate; @takes
@@ -351,6 +357,7 @@ RX_API rx_observable *rx_skip_until_at(const rx_site *site, rx_observable *src,
  * start_with:  -a-b-1-2|
  * @endverbatim
  *
+ * @see @ref marbles_start_with "the marble diagrams of its test cases"
  * @param site   assembly site; the macro passes it
  * @param src    the source that follows; @takes
  * @param first  the source emitted first; @takes

@@ -45,6 +45,7 @@ extern "C" {
  * x subscribed:    -^------!
  * @endverbatim
  *
+ * @see @ref marbles_switch_on_next "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  a stream of observable values (rx_observable_value());
  *             @takes. An item that holds no observable fails the stream
@@ -77,6 +78,7 @@ RX_API rx_observable *rx_switch_on_next_at(const rx_site *site,
  * inner 1:     -^------!
  * @endverbatim
  *
+ * @see @ref marbles_switch_map "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -106,6 +108,7 @@ RX_API rx_observable *rx_switch_map_at(const rx_site *site, rx_observable *src,
  * exhaust_map:  ---1--1--------3--3|
  * @endverbatim
  *
+ * @see @ref marbles_exhaust_map "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -137,6 +140,7 @@ RX_API rx_observable *rx_exhaust_map_at(const rx_site *site, rx_observable *src,
  * concat_map_eager:   ----a--b(cd|)
  * @endverbatim
  *
+ * @see @ref marbles_concat_map_eager "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -246,6 +250,7 @@ RX_API rx_observable *rx_group_by_opts_at(const rx_site *site,
  * group_by:  -o-e-----|      o: -1---3---|   e: ---2---4-|
  * @endverbatim
  *
+ * @see @ref marbles_group_by "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param key  maps an item to its key; must not be NULL
@@ -287,6 +292,7 @@ RX_API rx_value rx_group_key(rx_value group);
  * window_boundary:   Wa-bW--cWd-|      (each window as W, then its items)
  * @endverbatim
  *
+ * @see @ref marbles_window_boundary "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src       source; @takes
  * @param boundary  where to cut (its items' values do not matter);
@@ -320,6 +326,7 @@ RX_API rx_observable *rx_window_boundary_at(const rx_site *site,
  * buffer_boundary:  ----p----q--(r|)   p=[a,b]  q=[c]  r=[]
  * @endverbatim
  *
+ * @see @ref marbles_buffer_boundary "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src       source; @takes
  * @param boundary  where to cut; @takes
@@ -354,6 +361,7 @@ RX_API rx_observable *rx_buffer_boundary_at(const rx_site *site,
  * expand:  (3 2 2 1 1 1 1|)
  * @endverbatim
  *
+ * @see @ref marbles_expand "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an emitted item to the observable that expands it

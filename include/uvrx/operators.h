@@ -221,6 +221,7 @@ RX_API rx_observable *rx_filter_batch_at(const rx_site *site,
  * take(2):  -1-(2|)
  * @endverbatim
  *
+ * @see @ref marbles_take "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  how many items; >= 0

@@ -58,6 +58,7 @@ typedef rx_value (*rx_error_value_fn)(const rx_error *err, void *ctx,
  * catch:     -a-b--x-y|
  * @endverbatim
  *
+ * @see @ref marbles_catch "the marble diagrams of its test cases"
  * @param site    assembly site; the macro passes it
  * @param src     source; @takes
  * @param handler must not be NULL
@@ -200,6 +201,7 @@ RX_API rx_observable *rx_retry_opts_at(const rx_site *site, rx_observable *src,
  * retry(1):  -a--a-#
  * @endverbatim
  *
+ * @see @ref marbles_retry "the marble diagrams of its test cases"
  * @param site  assembly site; the macro passes it
  * @param src   source; @takes
  * @param count >= 0; #RX_UNBOUNDED for ever
@@ -241,6 +243,7 @@ typedef rx_observable *(*rx_retry_when_fn)(rx_observable *errors, void *ctx,
  * out:       -a---a-|
  * @endverbatim
  *
+ * @see @ref marbles_retry_when "the marble diagrams of its test cases"
  * @param site    assembly site; the macro passes it
  * @param src     source; @takes
  * @param handler called once per subscription; must not be NULL

@@ -367,6 +367,7 @@ RX_API int rx_connect(rx_observable *connectable, rx_subscription **out);
  * sub2:              ^-a-b-c-d-e-|   (subscribed at 9: reconnects)
  * @endverbatim
  *
+ * @see @ref marbles_ref_count "the marble diagrams of its test cases"
  * @param site         assembly site; the macro passes it
  * @param connectable  from rx_publish() or rx_replay(); @takes
  * @return @newref, or NULL with the last error #RX_EINVAL (not a

@@ -55,6 +55,7 @@ extern "C" {
  * If the subscriber has requested nothing when the timer fires, the
  * stream fails with #RX_EBACKPRESSURE instead.
  *
+ * @see @ref marbles_timer "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param delay_ms  the delay, >= 0
  * @param sched     scheduler; @borrows (retained); NULL for the default
@@ -79,6 +80,7 @@ RX_API rx_observable *rx_timer_at(const rx_site *site, int64_t delay_ms,
  * interval(2):  --0-1-2-3-4-...
  * @endverbatim
  *
+ * @see @ref marbles_interval "the marble diagrams of its test cases"
  * @param site       assembly site; the macro passes it
  * @param period_ms  the period, > 0
  * @param sched      scheduler; @borrows (retained); NULL for the default
@@ -107,6 +109,7 @@ RX_API rx_observable *rx_interval_at(const rx_site *site, int64_t period_ms,
  * delay(2):  ---a-#
  * @endverbatim
  *
+ * @see @ref marbles_delay "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param src       source; @takes
  * @param delay_ms  the shift, >= 0
@@ -132,6 +135,7 @@ RX_API rx_observable *rx_delay_at(const rx_site *site, rx_observable *src,
  * delay_subscription(3):  ----a-b|
  * @endverbatim
  *
+ * @see @ref marbles_delay_subscription "the marble diagrams of its test cases"
  * @param site      assembly site; the macro passes it
  * @param src       source; @takes
  * @param delay_ms  the wait, >= 0
@@ -164,6 +168,7 @@ RX_API rx_observable *rx_delay_subscription_at(const rx_site *site,
  * debounce(3):  ----a-----c--(d|)
  * @endverbatim
  *
+ * @see @ref marbles_debounce "the marble diagrams of its test cases"
  * @param site        assembly site; the macro passes it
  * @param src         source; @takes
  * @param timeout_ms  the silence needed, >= 0
@@ -191,6 +196,7 @@ RX_API rx_observable *rx_debounce_at(const rx_site *site, rx_observable *src,
  * throttle_first(4):  -a---c---d----|
  * @endverbatim
  *
+ * @see @ref marbles_throttle_first "the marble diagrams of its test cases"
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param window_ms  the window, >= 0 (0 lets every item through)
@@ -221,6 +227,7 @@ RX_API rx_observable *rx_throttle_first_at(const rx_site *site,
  * throttle_last(4):  ----b---c---d--|
  * @endverbatim
  *
+ * @see @ref marbles_throttle_last "the marble diagrams of its test cases"
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param period_ms  the sampling period, > 0
@@ -251,6 +258,7 @@ RX_API rx_observable *rx_throttle_last_at(const rx_site *site,
  * audit(3):  ----b------d--|
  * @endverbatim
  *
+ * @see @ref marbles_audit "the marble diagrams of its test cases"
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param window_ms  the window, >= 0
@@ -303,6 +311,7 @@ typedef struct rx_timeout_config {
  * timeout(first 4):          ----#
  * @endverbatim
  *
+ * @see @ref marbles_timeout "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param cfg  the deadlines; @borrows the struct, @takes
@@ -343,6 +352,7 @@ RX_API rx_observable *rx_timeout_opts_at(const rx_site *site,
  * buffer_n(1, 2):   -a---b---c-|      a=[1] b=[3] c=[5]
  * @endverbatim
  *
+ * @see @ref marbles_buffer_n "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  items per array, > 0
@@ -369,6 +379,7 @@ RX_API rx_observable *rx_buffer_n_at(const rx_site *site, rx_observable *src,
  * buffer_time(3):  ---a--b--c--d(e|)  a=[1,2] b=[] c=[3] d=[] e=[]
  * @endverbatim
  *
+ * @see @ref marbles_buffer_time "the marble diagrams of its test cases"
  * @param site     assembly site; the macro passes it
  * @param src      source; @takes
  * @param span_ms  the span, > 0
@@ -419,6 +430,7 @@ RX_API rx_observable *rx_window_observable(rx_value v);
  *   c:                      5-|
  * @endverbatim
  *
+ * @see @ref marbles_window_n "the marble diagrams of its test cases"
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  items per window, > 0
@@ -452,6 +464,7 @@ RX_API rx_observable *rx_window_n_at(const rx_site *site, rx_observable *src,
  *   c:                     --|
  * @endverbatim
  *
+ * @see @ref marbles_window_time "the marble diagrams of its test cases"
  * @param site     assembly site; the macro passes it
  * @param src      source; @takes
  * @param span_ms  the span, > 0
@@ -478,6 +491,7 @@ RX_API rx_observable *rx_window_time_at(const rx_site *site, rx_observable *src,
  * timestamp:  -x--y-|     x=[1,a] y=[4,b]  (times from rx_scheduler_now)
  * @endverbatim
  *
+ * @see @ref marbles_timestamp "the marble diagrams of its test cases"
  * @param site   assembly site; the macro passes it
  * @param src    source; @takes
  * @param sched  scheduler (its clock); @borrows (retained); NULL for the
@@ -500,6 +514,7 @@ RX_API rx_observable *rx_timestamp_at(const rx_site *site, rx_observable *src,
  * time_interval:  -x--y-|     x=[1,a] y=[3,b]
  * @endverbatim
  *
+ * @see @ref marbles_time_interval "the marble diagrams of its test cases"
  * @param site   assembly site; the macro passes it
  * @param src    source; @takes
  * @param sched  scheduler (its clock); @borrows (retained); NULL for the
