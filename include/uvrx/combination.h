@@ -63,6 +63,9 @@ typedef rx_value (*rx_zip_fn)(const rx_value *items, size_t n, void *ctx,
  * @endverbatim
  *
  * @see @ref marbles_zip "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/zip-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param a         first source; @takes
  * @param b         second source; @takes
@@ -137,6 +140,9 @@ RX_API rx_observable *rx_zip_array_at(const rx_site *site, size_t n,
  * @endverbatim
  *
  * @see @ref marbles_combine_latest "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/combine_latest-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param a         first source; @takes
  * @param b         second source; @takes
@@ -207,6 +213,9 @@ RX_API rx_observable *rx_combine_latest_array_at(const rx_site *site, size_t n,
  * @endverbatim
  *
  * @see @ref marbles_with_latest_from "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/with_latest_from-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param src       the source whose items are emitted; @takes
  * @param other     the source of the latest item; @takes
@@ -242,6 +251,9 @@ RX_API rx_observable *rx_with_latest_from_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_race "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/race-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site  assembly site; the macro passes it
  * @param a     first source; @takes
  * @param b     second source; @takes
@@ -299,6 +311,9 @@ RX_API rx_observable *rx_race_array_at(const rx_site *site, size_t n,
  * @endverbatim
  *
  * @see @ref marbles_take_until "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/take_until-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param src       the source mirrored; @takes
  * @param notifier  the source that ends it; @takes
@@ -330,6 +345,9 @@ RX_API rx_observable *rx_take_until_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_skip_until "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/skip_until-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param src       the source mirrored; @takes
  * @param notifier  the source that opens the gate; @takes
@@ -358,6 +376,9 @@ RX_API rx_observable *rx_skip_until_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_start_with "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/start_with-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site   assembly site; the macro passes it
  * @param src    the source that follows; @takes
  * @param first  the source emitted first; @takes

@@ -46,6 +46,9 @@ extern "C" {
  * @endverbatim
  *
  * @see @ref marbles_switch_on_next "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/switch_on_next-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  a stream of observable values (rx_observable_value());
  *             @takes. An item that holds no observable fails the stream
@@ -79,6 +82,9 @@ RX_API rx_observable *rx_switch_on_next_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_switch_map "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/switch_map-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -109,6 +115,9 @@ RX_API rx_observable *rx_switch_map_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_exhaust_map "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/exhaust_map-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -141,6 +150,9 @@ RX_API rx_observable *rx_exhaust_map_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_concat_map_eager "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/concat_map_eager-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an item to an inner observable; must not be NULL
@@ -251,6 +263,9 @@ RX_API rx_observable *rx_group_by_opts_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_group_by "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/group_by-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param key  maps an item to its key; must not be NULL
@@ -293,6 +308,9 @@ RX_API rx_value rx_group_key(rx_value group);
  * @endverbatim
  *
  * @see @ref marbles_window_boundary "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/window_boundary-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src       source; @takes
  * @param boundary  where to cut (its items' values do not matter);
@@ -327,6 +345,9 @@ RX_API rx_observable *rx_window_boundary_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_buffer_boundary "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/buffer_boundary-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src       source; @takes
  * @param boundary  where to cut; @takes
@@ -362,6 +383,9 @@ RX_API rx_observable *rx_buffer_boundary_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_expand "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/expand-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param fn   maps an emitted item to the observable that expands it

@@ -222,6 +222,9 @@ RX_API rx_observable *rx_filter_batch_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_take "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/take-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  how many items; >= 0

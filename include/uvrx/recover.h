@@ -59,6 +59,9 @@ typedef rx_value (*rx_error_value_fn)(const rx_error *err, void *ctx,
  * @endverbatim
  *
  * @see @ref marbles_catch "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/catch-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site    assembly site; the macro passes it
  * @param src     source; @takes
  * @param handler must not be NULL
@@ -202,6 +205,9 @@ RX_API rx_observable *rx_retry_opts_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_retry "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/retry-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site  assembly site; the macro passes it
  * @param src   source; @takes
  * @param count >= 0; #RX_UNBOUNDED for ever
@@ -244,6 +250,9 @@ typedef rx_observable *(*rx_retry_when_fn)(rx_observable *errors, void *ctx,
  * @endverbatim
  *
  * @see @ref marbles_retry_when "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/retry_when-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site    assembly site; the macro passes it
  * @param src     source; @takes
  * @param handler called once per subscription; must not be NULL

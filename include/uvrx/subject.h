@@ -368,6 +368,9 @@ RX_API int rx_connect(rx_observable *connectable, rx_subscription **out);
  * @endverbatim
  *
  * @see @ref marbles_ref_count "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/ref_count-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site         assembly site; the macro passes it
  * @param connectable  from rx_publish() or rx_replay(); @takes
  * @return @newref, or NULL with the last error #RX_EINVAL (not a

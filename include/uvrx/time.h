@@ -56,6 +56,9 @@ extern "C" {
  * stream fails with #RX_EBACKPRESSURE instead.
  *
  * @see @ref marbles_timer "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/timer-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param delay_ms  the delay, >= 0
  * @param sched     scheduler; @borrows (retained); NULL for the default
@@ -81,6 +84,9 @@ RX_API rx_observable *rx_timer_at(const rx_site *site, int64_t delay_ms,
  * @endverbatim
  *
  * @see @ref marbles_interval "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/interval-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site       assembly site; the macro passes it
  * @param period_ms  the period, > 0
  * @param sched      scheduler; @borrows (retained); NULL for the default
@@ -110,6 +116,9 @@ RX_API rx_observable *rx_interval_at(const rx_site *site, int64_t period_ms,
  * @endverbatim
  *
  * @see @ref marbles_delay "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/delay-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param src       source; @takes
  * @param delay_ms  the shift, >= 0
@@ -136,6 +145,9 @@ RX_API rx_observable *rx_delay_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_delay_subscription "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/delay_subscription-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site      assembly site; the macro passes it
  * @param src       source; @takes
  * @param delay_ms  the wait, >= 0
@@ -169,6 +181,9 @@ RX_API rx_observable *rx_delay_subscription_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_debounce "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/debounce-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site        assembly site; the macro passes it
  * @param src         source; @takes
  * @param timeout_ms  the silence needed, >= 0
@@ -197,6 +212,9 @@ RX_API rx_observable *rx_debounce_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_throttle_first "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/throttle_first-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param window_ms  the window, >= 0 (0 lets every item through)
@@ -228,6 +246,9 @@ RX_API rx_observable *rx_throttle_first_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_throttle_last "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/throttle_last-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param period_ms  the sampling period, > 0
@@ -259,6 +280,9 @@ RX_API rx_observable *rx_throttle_last_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_audit "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/audit-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site       assembly site; the macro passes it
  * @param src        source; @takes
  * @param window_ms  the window, >= 0
@@ -312,6 +336,9 @@ typedef struct rx_timeout_config {
  * @endverbatim
  *
  * @see @ref marbles_timeout "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/timeout-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param cfg  the deadlines; @borrows the struct, @takes
@@ -353,6 +380,9 @@ RX_API rx_observable *rx_timeout_opts_at(const rx_site *site,
  * @endverbatim
  *
  * @see @ref marbles_buffer_n "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/buffer_n-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  items per array, > 0
@@ -380,6 +410,9 @@ RX_API rx_observable *rx_buffer_n_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_buffer_time "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/buffer_time-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site     assembly site; the macro passes it
  * @param src      source; @takes
  * @param span_ms  the span, > 0
@@ -431,6 +464,9 @@ RX_API rx_observable *rx_window_observable(rx_value v);
  * @endverbatim
  *
  * @see @ref marbles_window_n "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/window_n-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site assembly site; the macro passes it
  * @param src    source; @takes
  * @param count  items per window, > 0
@@ -465,6 +501,9 @@ RX_API rx_observable *rx_window_n_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_window_time "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/window_time-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site     assembly site; the macro passes it
  * @param src      source; @takes
  * @param span_ms  the span, > 0
@@ -492,6 +531,9 @@ RX_API rx_observable *rx_window_time_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_timestamp "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/timestamp-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site   assembly site; the macro passes it
  * @param src    source; @takes
  * @param sched  scheduler (its clock); @borrows (retained); NULL for the
@@ -515,6 +557,9 @@ RX_API rx_observable *rx_timestamp_at(const rx_site *site, rx_observable *src,
  * @endverbatim
  *
  * @see @ref marbles_time_interval "the marble diagrams of its test cases"
+ * @htmlonly
+ * <img src="marbles/time_interval-1.svg" alt="marble diagram">
+ * @endhtmlonly
  * @param site   assembly site; the macro passes it
  * @param src    source; @takes
  * @param sched  scheduler (its clock); @borrows (retained); NULL for the
