@@ -26,3 +26,10 @@ rx_add_test(conformance
   TIMEOUT 600 LABELS conformance)
 target_include_directories(test_conformance PRIVATE
   ${PROJECT_BINARY_DIR}/conformance)
+
+# DESIGN.md section 4: no clock outside the scheduler sources.
+add_test(NAME no_clock_outside_schedulers
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/project/check_clock.sh
+          ${PROJECT_SOURCE_DIR})
+set_tests_properties(no_clock_outside_schedulers PROPERTIES
+  TIMEOUT 120 LABELS project)
