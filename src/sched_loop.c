@@ -161,26 +161,19 @@ l_post(rx_scheduler *s, rx__task *t)
 }
 
 static void destroy_on_loop(struct lsched *l);
+static void run_posted(struct lsched *l, bool until_empty);
 
 static void
 async_cb(uv_async_t *async)
 {
     struct lsched *l =
         (struct lsched *)((char *)async - offsetof(struct lsched, async));
-    rx__task *list;
     bool dying;
 
     uv_mutex_lock(&l->lock);
-    list = l->posted_head;
-    l->posted_head = l->posted_tail = NULL;
     dying = l->dying;
     uv_mutex_unlock(&l->lock);
-    while (list != NULL) {
-        rx__task *t = list;
-        list = t->next;
-        t->sched = NULL;
-        rx__task_run(t);
-    }
+    run_posted(l, false);
     if (dying) {
         destroy_on_loop(l);
     }
@@ -214,7 +207,37 @@ close_cb(uv_handle_t *h)
     }
 }
 
-/* Cancels what is pending and closes both handles; loop thread only. */
+/* Runs the tasks other threads posted: one batch (what was queued on
+ * entry; a task posted meanwhile wakes the loop again, so a task that
+ * re-posts itself cannot starve the loop), or until none is left, when
+ * the scheduler goes. Each task holds a reference (to a pipeline or a
+ * hop) that only its run gives back; a task that finds its stage gone
+ * just lets go. Loop thread. */
+static void
+run_posted(struct lsched *l, bool until_empty)
+{
+    do {
+        rx__task *list;
+
+        uv_mutex_lock(&l->lock);
+        list = l->posted_head;
+        l->posted_head = l->posted_tail = NULL;
+        uv_mutex_unlock(&l->lock);
+        if (list == NULL) {
+            return;
+        }
+        while (list != NULL) {
+            rx__task *t = list;
+            list = t->next;
+            t->sched = NULL;
+            rx__task_run(t);
+        }
+    } while (until_empty);
+}
+
+/* Cancels the timed work, runs what other threads posted (the loop may
+ * have stopped before their wake-up arrived) and closes both handles;
+ * loop thread only. */
 static void
 destroy_on_loop(struct lsched *l)
 {
@@ -222,6 +245,7 @@ destroy_on_loop(struct lsched *l)
         return;
     }
     l->closing_started = true;
+    run_posted(l, true);
     rx__theap_detach_all(&l->heap);
     uv_close((uv_handle_t *)&l->timer, close_cb);
     uv_close((uv_handle_t *)&l->async, close_cb);

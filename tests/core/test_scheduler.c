@@ -341,6 +341,48 @@ test_a_post_from_another_thread_runs_on_the_loop(void **state)
 }
 
 static void
+late_run(rx__task *t)
+{
+    struct cross *c = (struct cross *)t;
+
+    c->thread = &here;
+    atomic_fetch_add(&c->ran, 1);
+}
+
+static void
+late_poster(void *arg)
+{
+    struct cross *c = arg;
+
+    rx__post(c->s, &c->task);
+}
+
+/* A task posted from another thread after the loop stopped holds a
+ * reference only its run gives back: releasing the scheduler must run
+ * it (on the loop thread), not drop it. */
+static void
+test_loop_scheduler_released_runs_tasks_posted_after_the_loop_stopped(
+    void **state)
+{
+    uv_loop_t loop;
+    struct cross c;
+    uv_thread_t tid;
+
+    (void)state;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    c.s = rx_scheduler_loop(&loop);
+    rx__task_init(&c.task, NULL, late_run);
+    assert_int_equal(uv_thread_create(&tid, late_poster, &c), 0);
+    assert_int_equal(uv_thread_join(&tid), 0);
+    assert_int_equal(atomic_load(&c.ran), 0); /* the loop is not running */
+    rx_scheduler_release(c.s);
+    assert_int_equal(atomic_load(&c.ran), 1);
+    assert_ptr_equal(c.thread, &here);
+    close_loop(&loop);
+}
+
+static void
 releaser(void *arg)
 {
     rx_scheduler_release(arg);
@@ -578,6 +620,8 @@ main(void)
         rx_unit_test(test_pool_rejects_bad_sizes),
         rx_unit_test(test_test_run_advances_virtual_time_when_the_loop_is_idle),
         rx_unit_test(test_cancel_from_another_thread_wakes_an_idle_pipeline),
+        rx_unit_test(
+            test_loop_scheduler_released_runs_tasks_posted_after_the_loop_stopped),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
