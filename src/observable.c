@@ -22,6 +22,10 @@ rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
     o->ops = ops;
     o->src = src;
     o->site = site != NULL ? *site : (rx_site){"?", 0, "?"};
+    if (src != NULL) {
+        o->hopped = src->hopped;
+        o->home = src->home;
+    }
     return o;
 }
 

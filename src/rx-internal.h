@@ -109,6 +109,16 @@ struct rx_observable {
     const struct rx__obs_ops *ops;
     rx_observable *src; /* the primary source, owned; NULL for sources */
     rx_site site;       /* where this observable was assembled */
+    /* Where the signals come from, so a combining operator can tell at
+     * subscribe time whether an input is asynchronous (DESIGN.md section
+     * 4). false: on the thread that subscribes and requests (every
+     * source and operator that does not hop). true: on `home`'s thread
+     * (NULL: the default scheduler's), set by rx_observe_on and
+     * rx_subscribe_on, inherited from `src` by the operators below them.
+     * `home` is borrowed: the hop that set it holds a reference and is
+     * owned, through `src`, by every observable that inherits it. */
+    bool hopped;
+    rx_scheduler *home;
 };
 
 /* Allocates a zeroed observable of `size` bytes (the kind's struct, which
@@ -117,6 +127,17 @@ struct rx_observable {
  * memory") and returns NULL. */
 void *rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
                          size_t size, rx_observable *src);
+
+/* An input `src` (taken) of a combining operator running in `pipe` on
+ * the calling thread, made safe to assemble there: `src` itself when its
+ * signals arrive on this thread, otherwise rx_observe_on(src, <this
+ * thread's scheduler>, prefetch), so the input is marked async at
+ * subscribe time and its signals cross through a ring (operators/thread/
+ * observe_on.c). `prefetch` outside 1 .. 2^24 means the default. NULL
+ * with the last error set when that fails (`src` is released); `site`
+ * names the operator in the message. */
+rx_observable *rx__input_here(rx__pipeline *pipe, rx_observable *src,
+                              int64_t prefetch, const rx_site *site);
 
 /* Builds the stages of `obs` below `down`, fusing runs of fusable
  * operators; see struct rx__obs_ops.assemble for the contract. */

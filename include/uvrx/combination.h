@@ -12,9 +12,11 @@
  * after the end goes to the undeliverable handler, so downstream sees
  * exactly one on_error.
  *
- * The sources are assumed to signal on the thread of the combining stage
- * (the usual case: timers and I/O on one loop); move one that runs
- * elsewhere back with rx_observe_on().
+ * A source that signals on another thread (it ends in rx_subscribe_on()
+ * or rx_observe_on() to a scheduler of another thread) is marked async
+ * when it is subscribed and brought to the combining stage's thread
+ * through a bounded ring, as for rx_merge(); sources on that thread take
+ * no detour.
  */
 #ifndef UVRX_COMBINATION_H
 #define UVRX_COMBINATION_H

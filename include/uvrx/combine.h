@@ -4,9 +4,14 @@
  * @brief Combining streams: merge several sources, or map each item to an
  * asynchronous call and merge the results.
  *
- * Inner sources are assumed to signal on the thread of the combining
- * stage (the usual case: timers and I/O on one loop); move an inner that
- * runs elsewhere back with rx_observe_on().
+ * An inner source that signals on another thread (it ends in
+ * rx_subscribe_on() or rx_observe_on() to a scheduler of another thread,
+ * such as a pool) is marked async when it is subscribed: its signals
+ * reach the combining stage on that stage's thread through a bounded ring
+ * (rx_observe_on() with the operator's prefetch), so downstream still
+ * sees one signal at a time on one thread. Inner sources on the stage's
+ * own thread (timers and I/O of the same loop) take no detour. See
+ * @ref guide_schedulers.
  */
 #ifndef UVRX_COMBINE_H
 #define UVRX_COMBINE_H

@@ -7,10 +7,11 @@
  *
  * Observables travel inside values made with rx_observable_value() (a
  * group, a window, rx_switch_on_next()'s input); rx_value_observable()
- * takes them out. Inner sources are assumed to signal on the thread of
- * the operator's pipeline; move one that runs elsewhere back with
- * rx_observe_on(). Groups and windows must be subscribed on that thread
- * too. Inner subscriptions are added and removed in O(1).
+ * takes them out. An inner source (or boundary) that signals on another
+ * thread is marked async when it is subscribed and brought to the
+ * operator's thread through a bounded ring, as for rx_merge(). Groups
+ * and windows must be subscribed on the operator's thread. Inner
+ * subscriptions are added and removed in O(1).
  *
  * @ref flattening tells how rx_flat_map(), rx_concat_map(),
  * rx_switch_map(), rx_exhaust_map() and rx_concat_map_eager() differ.

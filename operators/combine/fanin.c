@@ -158,17 +158,26 @@ rx__fanin_input_new(rx__stage *owner, const struct rx__fanin_hooks *hooks,
 {
     rx_observable *src = rx__fanin_params(owner)->srcs[index];
     rx__fanin_input *in;
+    int rc;
 
     *out = NULL;
+    src = rx__input_here(owner->pipe, rx_observable_retain(src), 0,
+                         rx__stage_site(owner));
+    if (src == NULL) {
+        return rx_last_error();
+    }
     in = rx__stage_new(owner->pipe, &input_ops, sizeof *in, src, owner);
     if (in == NULL) {
+        rx_observable_release(src);
         return RX_ENOMEM;
     }
     in->owner = owner;
     in->hooks = hooks;
     in->index = index;
     *out = in;
-    return rx__assemble(src, owner->pipe, &in->base, &in->base.up);
+    rc = rx__assemble(src, owner->pipe, &in->base, &in->base.up);
+    rx_observable_release(src); /* the stage keeps what it runs */
+    return rc;
 }
 
 void

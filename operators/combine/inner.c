@@ -74,6 +74,12 @@ rx__hin_new(rx__stage *owner, const struct rx__hin_ops *hops, size_t size,
     int rc;
 
     *err = NULL;
+    src = rx__input_here(owner->pipe, src, 0, site);
+    if (src == NULL) {
+        *err =
+            rx__error_at(site, rx_last_error(), "%s", rx_last_error_message());
+        return NULL;
+    }
     in = rx__stage_new(owner->pipe, &hin_stage_ops, size, src, NULL);
     if (in == NULL) {
         rx_observable_release(src);

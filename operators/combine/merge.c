@@ -297,6 +297,13 @@ start_inner(struct merge_stage *m, rx_observable *src)
     struct inner *in;
     int rc;
 
+    src = rx__input_here(m->base.pipe, src, o->prefetch,
+                         rx__stage_site(&m->base));
+    if (src == NULL) {
+        fail(m, rx__error_at(rx__stage_site(&m->base), rx_last_error(), "%s",
+                             rx_last_error_message()));
+        return;
+    }
     in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
     if (in == NULL) {
         rx_observable_release(src);

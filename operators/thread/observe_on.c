@@ -385,5 +385,53 @@ rx_observe_on_at(const rx_site *site, rx_observable *src, rx_scheduler *sched,
     }
     o->sched = rx_scheduler_retain(sched);
     o->prefetch = prefetch == 0 ? DEFAULT_PREFETCH : prefetch;
+    o->base.hopped = true;
+    o->base.home = o->sched;
     return &o->base;
+}
+
+/* The scheduler of the calling thread, for an input that signals on
+ * another: the one the pipeline is bound to when that runs here (a loop,
+ * a pool worker, a virtual scheduler), else the default scheduler when
+ * this is its thread. NULL when the thread has none of them. */
+static rx_scheduler *
+sched_here(rx__pipeline *pipe)
+{
+    rx_scheduler *s = atomic_load(&pipe->owner_sched);
+
+    if (s != NULL && rx__sched_is_current(s)) {
+        return s;
+    }
+    s = rx__sched_resolve(NULL);
+    return s != NULL && rx__sched_is_current(s) ? s : NULL;
+}
+
+rx_observable *
+rx__input_here(rx__pipeline *pipe, rx_observable *src, int64_t prefetch,
+               const rx_site *site)
+{
+    rx_scheduler *from;
+    rx_scheduler *here;
+
+    if (!src->hopped) {
+        return src; /* the single-thread path: nothing to mark */
+    }
+    from = rx__sched_resolve(src->home);
+    if (from != NULL && rx__sched_is_current(from)) {
+        return src;
+    }
+    here = sched_here(pipe);
+    if (here == NULL) {
+        rx_observable_release(src);
+        return rx__fail_null(RX_EINVAL,
+                             "%s: an input signals on another thread and "
+                             "the subscribing thread runs no loop "
+                             "scheduler to receive it; subscribe from a "
+                             "loop or pool thread",
+                             site->name);
+    }
+    if (prefetch < 1 || prefetch > MAX_PREFETCH) {
+        prefetch = 0;
+    }
+    return rx_observe_on_at(site, src, here, prefetch);
 }

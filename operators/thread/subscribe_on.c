@@ -214,5 +214,7 @@ rx_subscribe_on_at(const rx_site *site, rx_observable *src, rx_scheduler *sched)
         return NULL;
     }
     o->sched = rx_scheduler_retain(sched);
+    o->base.hopped = true;
+    o->base.home = o->sched;
     return &o->base;
 }
