@@ -24,11 +24,20 @@
  * error that arrives after the terminal signal goes to the undeliverable
  * handler: downstream sees exactly one on_error.
  *
- * Threads. All inners are assumed to signal on the merge's own thread;
- * inners that run elsewhere are moved back with rx_observe_on.
+ * Iterable inners. An inner that is a plain iterable (rx_range,
+ * rx_from_values, rx_just) is not subscribed: with demand and nothing
+ * queued its items go straight downstream from a loop over the values
+ * (RxJava's scalar and synchronous-fusion paths), with no allocation;
+ * what demand does not cover waits in a receiver without stages whose
+ * queue is the iterator itself.
+ *
+ * Threads. An inner that signals on another thread is marked async when
+ * it starts (rx__input_here): it arrives through an observe_on ring on
+ * the merge's own thread (docs/design/async-inputs.md).
  */
 #include <stddef.h>
 
+#include "fusion.h"
 #include "rx-internal.h"
 
 struct merge_obs {
@@ -48,6 +57,12 @@ struct inner {
     rx__stage base; /* base.up: the inner source's chain */
     struct merge_stage *m;
     rx__vqueue q;
+    /* An iterable inner has no stages: its queue is the iterator, items
+     * pos .. len - 1 of `it` (base.obs keeps the values alive). */
+    struct rx__iter it;
+    uint64_t pos;
+    uint64_t len;
+    bool iterable;
     int64_t consumed;   /* items emitted since the last top-up */
     int busy;           /* calls into the inner chain on the stack */
     bool done;          /* the inner completed */
@@ -86,6 +101,42 @@ params(const struct merge_stage *m)
 static void merge_drain(struct merge_stage *m);
 
 /* ---- inners ----------------------------------------------------------- */
+
+static uint64_t
+iter_len(const struct rx__iter *it)
+{
+    if (it->kind == RX__ITER_RANGE) {
+        return it->end > it->start ? (uint64_t)it->end - (uint64_t)it->start
+                                   : 0;
+    }
+    return it->n;
+}
+
+/* Item i of an iterable; borrowed. */
+static rx_value
+iter_at(const struct rx__iter *it, uint64_t i)
+{
+    if (it->kind == RX__ITER_RANGE) {
+        return rx_int(it->start + (int64_t)i);
+    }
+    return it->vals[i];
+}
+
+static bool
+has_items(const struct inner *in)
+{
+    return in->iterable ? in->pos < in->len : in->q.len > 0;
+}
+
+/* Takes the next queued item; a new reference. */
+static rx_value
+take_item(struct inner *in)
+{
+    if (in->iterable) {
+        return rx_value_retain(iter_at(&in->it, in->pos++));
+    }
+    return rx__vqueue_pop(&in->q);
+}
 
 static void
 unlink_inner(struct merge_stage *m, struct inner *in)
@@ -128,7 +179,7 @@ make_ready(struct merge_stage *m, struct inner *in)
 static void
 mark_if_finished(struct merge_stage *m, struct inner *in)
 {
-    if (in->done && in->q.len == 0 && !in->finished && !in->ready) {
+    if (in->done && !has_items(in) && !in->finished && !in->ready) {
         in->finished = true;
         in->finished_next = m->finished;
         m->finished = in;
@@ -186,7 +237,7 @@ top_up(struct inner *in)
     const struct merge_obs *o = params(in->m);
     int64_t limit = o->prefetch - o->prefetch / 4;
 
-    if (o->prefetch == RX_UNBOUNDED || ++in->consumed < limit) {
+    if (in->iterable || o->prefetch == RX_UNBOUNDED || ++in->consumed < limit) {
         return;
     }
     in->consumed = 0;
@@ -289,6 +340,120 @@ static const struct rx__stage_ops inner_ops = {
     .teardown = inner_teardown,
 };
 
+static void
+link_inner(struct merge_stage *m, struct inner *in)
+{
+    in->m = m;
+    in->prev = m->tail;
+    if (m->tail != NULL) {
+        m->tail->next = in;
+    } else {
+        m->head = in;
+    }
+    m->tail = in;
+    m->active++;
+}
+
+/* An inner that finished without being linked frees its slot. */
+static void
+slot_freed(struct merge_stage *m)
+{
+    if (params(m)->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
+        !m->upstream_done && !m->done) {
+        rx__request_up(&m->base, 1);
+    }
+}
+
+/* Whether an inner range may go straight to the observer: demand is
+ * unbounded and the observer is right below (the sink would only check
+ * that the pipeline still runs, which merge's `done` flag tells). */
+static bool
+direct_ok(const struct merge_stage *m, const struct rx__iter *it)
+{
+    const rx__pipeline *p = m->base.pipe;
+
+    return it->kind == RX__ITER_RANGE && m->requested == RX_UNBOUNDED &&
+           m->base.down == &p->sink && p->observer.on_next != NULL && !m->done;
+}
+
+/* The items of a range for direct_ok(): a plain loop over the
+ * observer's on_next, the stage's own `done` flag (a cancel or dispose
+ * from inside on_next reaches it at once) read after every call and the
+ * cross-thread cancel polled every 1,024 items. Returns how many items
+ * went out. */
+static uint64_t
+direct_range(struct merge_stage *m, const struct rx__iter *it, uint64_t len)
+{
+    rx__pipeline *p = m->base.pipe;
+    void (*on_next)(rx_value, void *) = p->observer.on_next;
+    void *ctx = p->observer.ctx;
+    uint64_t pos = 0;
+
+    while (pos < len) {
+        on_next(rx_int(it->start + (int64_t)pos), ctx);
+        pos++;
+        if (RX__UNLIKELY(m->done) ||
+            ((pos & 1023) == 0 && rx__pipeline_poll(p))) {
+            break;
+        }
+    }
+    return pos;
+}
+
+/* An iterable inner (`src` taken): emits what demand allows straight
+ * from the values when no other inner has items waiting and no drain
+ * runs; keeps the rest in a stageless receiver on the ready list. */
+static void
+start_iterable(struct merge_stage *m, rx_observable *src)
+{
+    struct rx__iter it;
+    uint64_t pos = 0;
+    uint64_t len;
+    struct inner *in;
+
+    src->ops->iterate(src, &it);
+    len = iter_len(&it);
+    if (m->wip == 0 && m->ready_head == NULL) {
+        unsigned polled = 0;
+        m->wip = 1;
+        if (direct_ok(m, &it)) {
+            pos = direct_range(m, &it, len);
+        }
+        while (pos < len && m->requested > 0 && !m->done) {
+            if (rx__emit_next(&m->base, iter_at(&it, pos))) {
+                m->requested = rx__demand_sub(m->requested, 1);
+            }
+            pos++;
+            if ((++polled & 1023) == 0 && rx__pipeline_poll(m->base.pipe)) {
+                break;
+            }
+        }
+        /* Passes asked for meanwhile are the caller's: it drains after
+         * every start. */
+        m->wip = 0;
+        if (pos == len || m->done) {
+            rx_observable_release(src);
+            slot_freed(m);
+            return;
+        }
+    }
+    in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
+    rx_observable_release(src); /* the receiver keeps the values */
+    if (in == NULL) {
+        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
+                             "%s: out of memory starting an inner source",
+                             rx__stage_site(&m->base)->name));
+        return;
+    }
+    in->iterable = true;
+    in->it = it;
+    in->pos = pos;
+    in->len = len;
+    in->done = true; /* nothing more will come than the values */
+    link_inner(m, in);
+    make_ready(m, in);
+}
+
 /* Builds, links and starts an inner for `src` (taken). */
 static void
 start_inner(struct merge_stage *m, rx_observable *src)
@@ -296,6 +461,11 @@ start_inner(struct merge_stage *m, rx_observable *src)
     const struct merge_obs *o = params(m);
     struct inner *in;
     int rc;
+
+    if (src->ops->iterate != NULL) {
+        start_iterable(m, src);
+        return;
+    }
 
     src = rx__input_here(m->base.pipe, src, o->prefetch,
                          rx__stage_site(&m->base));
@@ -321,15 +491,7 @@ start_inner(struct merge_stage *m, rx_observable *src)
                              rx__stage_site(&m->base)->name, rx_strerror(rc)));
         return;
     }
-    in->m = m;
-    in->prev = m->tail;
-    if (m->tail != NULL) {
-        m->tail->next = in;
-    } else {
-        m->head = in;
-    }
-    m->tail = in;
-    m->active++;
+    link_inner(m, in);
     in->busy++;
     rx__request_up(&in->base, o->prefetch);
     rx__stage_start(in->base.up);
@@ -349,8 +511,8 @@ drain_pass(struct merge_stage *m)
      * before the next inner's, in the order the inners got items. */
     while (!m->done && m->requested > 0 && m->ready_head != NULL) {
         struct inner *in = m->ready_head;
-        while (in->q.len > 0 && !m->done && m->requested > 0) {
-            rx_value v = rx__vqueue_pop(&in->q);
+        while (has_items(in) && !m->done && m->requested > 0) {
+            rx_value v = take_item(in);
             if (rx__emit_next(&m->base, v)) {
                 m->requested = rx__demand_sub(m->requested, 1);
             }
@@ -359,7 +521,7 @@ drain_pass(struct merge_stage *m)
                 top_up(in);
             }
         }
-        if (m->done || in->q.len > 0) {
+        if (m->done || has_items(in)) {
             break; /* out of demand: this inner stays first */
         }
         m->ready_head = in->ready_next;

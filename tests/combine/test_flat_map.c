@@ -7,6 +7,8 @@
  * Manual sources (rx_create whose emitter the test keeps) let a test
  * decide exactly when each inner emits.
  */
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rx_test.h"
@@ -471,6 +473,161 @@ test_flat_map_survives_every_allocation_failure(void **state)
     assert_true(rx_oom_sweep(flat_map_under_oom, NULL) > 5);
 }
 
+/* ---- iterable inners: drained without a subscription ------------------ */
+
+static rx_observable *
+five_from(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return rx_range(rx_as_int(v) * 10, 5);
+}
+
+static void
+test_iterable_inner_resumes_where_demand_stopped(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 2), five_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(3);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2);
+    rx_test_request(t, 4);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11);
+    assert_rx_no_terminal(t);
+    rx_test_request(t, 10);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_iterable_inner_waits_its_turn_behind_queued_items(void **state)
+{
+    struct manual m;
+    rx_observable *srcs[2];
+    rx_observable *o;
+    rx_test_observer *t = rx_test_observer_new(0);
+
+    (void)state;
+    memset(&m, 0, sizeof m);
+    srcs[0] = manual(&m);
+    srcs[1] = rx_of_ints(100, 101, 102);
+    o = rx_merge_array(2, srcs, RX_UNBOUNDED);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    emit(&m, 1); /* queued behind the values, which came first */
+    emit(&m, 2);
+    rx_test_request(t, 4);
+    assert_rx_ints(t, 100, 101, 102, 1);
+    rx_test_request(t, 10);
+    assert_rx_ints(t, 100, 101, 102, 1, 2);
+    assert_rx_no_terminal(t); /* the manual source is still running */
+    rx_emitter_complete(m.em);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_iterable_inners_respect_max_concurrent(void **state)
+{
+    rx_observable *o = rx_flat_map_opts(
+        rx_range(0, 3),
+        &(rx_flat_map_config){.fn = five_from, .max_concurrent = 1});
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_non_null(o);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_cancel_inside_an_iterable_inner_stops_it(void **state)
+{
+    rx_observable *o =
+        rx_take(rx_flat_map(rx_range(0, 1000), five_from, NULL), 7);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+/* Counts allocations, so a test can tell what a run costs. */
+static atomic_long allocations;
+
+static void *
+counting_malloc(size_t size, void *ctx)
+{
+    (void)ctx;
+    atomic_fetch_add(&allocations, 1);
+    return malloc(size);
+}
+
+static void *
+counting_realloc(void *p, size_t size, void *ctx)
+{
+    (void)ctx;
+    if (p == NULL) {
+        atomic_fetch_add(&allocations, 1);
+    }
+    return realloc(p, size);
+}
+
+static void
+counting_free(void *p, void *ctx)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Allocations made by subscribing to and running
+ * flat_map(range(0, n), v -> range(10v, 5)) to its end. */
+static long
+flat_map_allocations(int64_t n)
+{
+    rx_observable *o;
+    rx_test_observer *t;
+    long before;
+    long after;
+
+    o = rx_flat_map(rx_range(0, n), five_from, NULL);
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    before = atomic_load(&allocations);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    after = atomic_load(&allocations);
+    assert_rx_completed(t);
+    assert_int_equal(rx_test_count(t), (size_t)n * 5);
+    rx_test_observer_free(t);
+    rx_observable_release(o);
+    return after - before;
+}
+
+static void
+test_iterable_inners_cost_only_their_own_observable(void **state)
+{
+    rx_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
+    long small;
+    long big;
+
+    (void)state;
+    assert_int_equal(rx_set_allocator(&a), 0);
+    small = flat_map_allocations(100);
+    big = flat_map_allocations(1000);
+    assert_int_equal(rx_set_allocator(NULL), 0);
+    /* The 900 more inner ranges that five_from makes, and nothing for
+     * the merge: no receiver, no stage, no subscription per inner. */
+    assert_int_equal(big - small, 900);
+}
+
 int
 main(void)
 {
@@ -495,6 +652,11 @@ main(void)
         rx_unit_test(test_items_dropped_below_do_not_use_demand),
         rx_unit_test(test_flat_map_rejects_bad_arguments),
         rx_unit_test(test_flat_map_survives_every_allocation_failure),
+        rx_unit_test(test_iterable_inner_resumes_where_demand_stopped),
+        rx_unit_test(test_iterable_inner_waits_its_turn_behind_queued_items),
+        rx_unit_test(test_iterable_inners_respect_max_concurrent),
+        rx_unit_test(test_cancel_inside_an_iterable_inner_stops_it),
+        rx_unit_test(test_iterable_inners_cost_only_their_own_observable),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
