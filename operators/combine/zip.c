@@ -269,6 +269,114 @@ static const struct rx__fanin_hooks zip_hooks = {
 
 /* ---- the drain loop ------------------------------------------------------ */
 
+/* Whether every source is pulled, demand is unbounded and the observer
+ * is right below: then zip_fast_rows() may run the rows. */
+static bool
+zip_fast_ok(const struct zip_stage *z)
+{
+    const rx__pipeline *p = z->base.pipe;
+
+    if (z->done || z->error != NULL || z->exhausted || z->n == 0 ||
+        z->ready < z->n || z->requested != RX_UNBOUNDED ||
+        z->base.down != &p->sink || p->observer.on_next == NULL ||
+        rx__fanin_params(&z->base)->fn == NULL) {
+        return false;
+    }
+    for (size_t i = 0; i < z->n; i++) {
+        if (!z->slots[i].pulled) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The fast path of zip_pass() (zip_fast_ok() holds): every row can be
+ * formed now, so it runs min(values left) rows in a plain loop calling
+ * the combiner and the observer, as the sink would, with no demand
+ * accounting and no queue; the cross-thread cancel flag is polled every
+ * POLL_ROWS rows and the stage's own `done` flag (a cancel or dispose
+ * from inside on_next) after every row. Leaves the end of the stream
+ * (a source without values left) to zip_pass().
+ *
+ * Written once and instantiated per shape, as fusion.c's fast_pass():
+ * `ranges` (every source is a range: the items are ints, nothing to
+ * release) and `shape_n` (the number of sources, or -1 to read it from
+ * z) are constants at each call site, so zip(range, range) unrolls to
+ * the user's two calls and a few instructions. */
+static inline __attribute__((always_inline)) void
+zip_fast_rows(struct zip_stage *z, bool ranges, int shape_n)
+{
+    rx__pipeline *p = z->base.pipe;
+    void (*on_next)(rx_value, void *) = p->observer.on_next;
+    void *octx = p->observer.ctx;
+    const size_t n = shape_n >= 0 ? (size_t)shape_n : z->n;
+    int64_t rows = INT64_MAX;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct rx__iter *it = &z->slots[i].it;
+        int64_t left =
+            it->kind == RX__ITER_RANGE ? it->end - it->start : (int64_t)it->n;
+        rows = left < rows ? left : rows;
+    }
+    for (int64_t r = 0; r < rows; r++) {
+        rx_error *err;
+        rx_value out;
+        if (((r + 1) & (POLL_ROWS - 1)) == 0 && rx__pipeline_poll(p)) {
+            break; /* cancelled from another thread */
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct rx__iter *it = &z->slots[i].it;
+            z->row[i] = ranges ? rx_int(it->start++) : pulled_next(it);
+        }
+        err = rx__fanin_combine(&z->base, z->row, n, &out);
+        for (size_t i = 0; i < n && !ranges; i++) {
+            rx_value_release(z->row[i]);
+        }
+        if (RX__UNLIKELY(err != NULL)) {
+            zip_end(z, err);
+            return;
+        }
+        /* No check before the call: a cancel (also the one a request(0)
+         * makes) reaches this stage's `done` flag at once, and that flag
+         * is read after every call. */
+        on_next(out, octx);
+        rx_value_release(out);
+        if (RX__UNLIKELY(z->done)) {
+            return;
+        }
+    }
+    /* Sources without values left end the stream (zip_pop()'s
+     * bookkeeping, done once for the loop). */
+    for (size_t i = 0; i < n; i++) {
+        if (!pulled_left(&z->slots[i].it)) {
+            z->ready--;
+            z->exhausted = true;
+        }
+    }
+}
+
+/* Runs zip_fast_rows() if zip_fast_ok(), in the instantiation for the
+ * sources' shape. */
+static void
+zip_fast(struct zip_stage *z)
+{
+    bool ranges = true;
+
+    if (!zip_fast_ok(z)) {
+        return;
+    }
+    for (size_t i = 0; i < z->n; i++) {
+        ranges = ranges && z->slots[i].it.kind == RX__ITER_RANGE;
+    }
+    if (ranges && z->n == 2) {
+        zip_fast_rows(z, true, 2);
+    } else if (ranges) {
+        zip_fast_rows(z, true, -1);
+    } else {
+        zip_fast_rows(z, false, -1);
+    }
+}
+
 /* Emits rows while every queue has an item and downstream has demand;
  * ends the stream on an error, or once a completed source has nothing
  * left (even without demand). */
@@ -277,6 +385,7 @@ zip_pass(struct zip_stage *z)
 {
     unsigned rows = 0;
 
+    zip_fast(z);
     while (!z->done) {
         rx_value out;
         rx_error *err = z->error;
