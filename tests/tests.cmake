@@ -33,3 +33,4 @@ add_test(NAME no_clock_outside_schedulers
           ${PROJECT_SOURCE_DIR})
 set_tests_properties(no_clock_outside_schedulers PROPERTIES
   TIMEOUT 120 LABELS project)
+include(${PROJECT_SOURCE_DIR}/tests/reliability/reliability.cmake)

@@ -121,6 +121,10 @@ bool rx__is_connectable(const rx_observable *obs);
 /* Drops the current connection when its source has ended, so the next
  * subscriber starts a new one (RxJava 3's reset()). */
 void rx__connectable_reset(rx_observable *obs);
+/* Fails the connectable's current connection with `err` (taken) as if
+ * its source had: every subscriber joined to it gets the error. Returns
+ * false, leaving `err` with the caller, when there is no live connection. */
+bool rx__connectable_fail(rx_observable *obs, rx_error *err);
 
 /* ---- replay buffer (subject_replay.c) --------------------------------- */
 

@@ -27,8 +27,9 @@ struct connection {
     long refs;
     struct conn_obs *owner; /* NULL once the connectable is gone */
     rx_subject *subject;
-    bool connected; /* rx_connect subscribed the source */
-    bool finished;  /* that subscription's on_finally ran */
+    bool connected;       /* rx_connect subscribed the source */
+    bool finished;        /* that subscription's on_finally ran */
+    rx_subscription *src; /* that subscription, for its own callbacks */
 };
 
 struct conn_obs {
@@ -97,11 +98,29 @@ conn_drop_current(struct conn_obs *o)
 /* ---- the source's observer ------------------------------------------- */
 
 static void
+up_subscribe(rx_subscription *sub, void *ctx)
+{
+    struct connection *c = ctx;
+
+    c->src = sub;
+    (void)rx_request(sub, RX_UNBOUNDED);
+}
+
+/* An item the subject cannot store (a replay buffer) or queue (an item
+ * pushed during an emission) for want of memory must not vanish with the
+ * stream going on: the connection fails as if its source had. */
+static void
 up_next(rx_value v, void *ctx)
 {
     struct connection *c = ctx;
 
-    (void)rx_subject_next(c->subject, rx_value_retain(v));
+    if (rx_subject_next(c->subject, rx_value_retain(v)) == RX_ENOMEM) {
+        rx_cancel(c->src);
+        (void)rx_subject_error(c->subject,
+                               rx_error_new(RX_ENOMEM,
+                                            "%s: out of memory storing an item",
+                                            c->subject->base.site.name));
+    }
 }
 
 static void
@@ -179,6 +198,18 @@ rx__connectable_reset(rx_observable *obs)
     }
 }
 
+bool
+rx__connectable_fail(rx_observable *obs, rx_error *err)
+{
+    struct conn_obs *o = (struct conn_obs *)obs;
+
+    if (o->cur == NULL || rx__subject_ended(o->cur->subject)) {
+        return false;
+    }
+    (void)rx_subject_error(o->cur->subject, err);
+    return true;
+}
+
 int
 rx_connect(rx_observable *connectable, rx_subscription **out)
 {
@@ -207,7 +238,8 @@ rx_connect(rx_observable *connectable, rx_subscription **out)
     c->connected = true;
     c->refs++; /* the source's subscription, until its on_finally */
     rc = rx_subscribe(o->base.src,
-                      &(rx_observer){.on_next = up_next,
+                      &(rx_observer){.on_subscribe = up_subscribe,
+                                     .on_next = up_next,
                                      .on_error = up_error,
                                      .on_complete = up_complete,
                                      .on_finally = up_finally,

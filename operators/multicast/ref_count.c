@@ -97,12 +97,18 @@ rc_start(rx__stage *self)
     o->connected = true;
     rc = rx_connect(o->base.src, &o->conn);
     if (rc < 0 && rc != RX_EBUSY && st->counted) {
-        rx__cancel_up(self);
-        uncount(st);
-        rx__emit_new_error(self, rx__error_at(rx__stage_site(self), rc,
-                                              "%s: cannot connect: %s",
-                                              rx__stage_site(self)->name,
-                                              rx_strerror(rc)));
+        rx_error *err =
+            rx__error_at(rx__stage_site(self), rc, "%s: cannot connect: %s",
+                         rx__stage_site(self)->name, rx_strerror(rc));
+        /* A failed connect is the source failing: every subscriber that
+         * joined the connection gets the error, not only the one that
+         * tried to connect (auto_connect(n) has n - 1 others waiting,
+         * and it never connects again). */
+        if (!rx__connectable_fail(o->base.src, err)) {
+            rx__cancel_up(self);
+            uncount(st);
+            rx__emit_new_error(self, err);
+        }
     }
 }
 

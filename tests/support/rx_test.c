@@ -4,6 +4,7 @@
  * failing allocator, the allocation-failure sweep and shared user
  * functions.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,22 @@
 
 /* ---- failing allocator ------------------------------------------------ */
 
-static long fault_count;   /* allocations since arming */
-static long fault_at;      /* which one fails; 0 for none */
-static bool fault_forever; /* every one after it fails too */
-static bool fault_hit;
+/* The counters are atomic because a scenario may allocate on pool worker
+ * threads; which allocation is "number n" is then only as deterministic
+ * as the threads are, but every run still fails at most as armed. */
+static atomic_long fault_count;   /* allocations since arming */
+static atomic_long fault_at;      /* which one fails; 0 for none */
+static atomic_bool fault_forever; /* every one after it fails too */
+static atomic_bool fault_hit;
 
 static bool
 should_fail(void)
 {
-    fault_count++;
-    if (fault_at > 0 && (fault_count == fault_at ||
-                         (fault_forever && fault_count > fault_at))) {
-        fault_hit = true;
+    long n = atomic_fetch_add(&fault_count, 1) + 1;
+    long at = atomic_load(&fault_at);
+
+    if (at > 0 && (n == at || (atomic_load(&fault_forever) && n > at))) {
+        atomic_store(&fault_hit, true);
         return true;
     }
     return false;
@@ -55,30 +60,86 @@ rx_fault_arm(long n, bool forever)
 {
     rx_allocator a = {fault_malloc, fault_realloc, fault_free, NULL};
 
-    fault_count = 0;
-    fault_at = n;
-    fault_forever = forever;
-    fault_hit = false;
+    atomic_store(&fault_count, 0);
+    atomic_store(&fault_at, n);
+    atomic_store(&fault_forever, forever);
+    atomic_store(&fault_hit, false);
     assert_int_equal(rx_set_allocator(&a), 0);
 }
 
 bool
 rx_fault_triggered(void)
 {
-    return fault_hit;
+    return atomic_load(&fault_hit);
+}
+
+long
+rx_fault_armed_at(void)
+{
+    return atomic_load(&fault_at);
+}
+
+bool
+rx_fault_forever(void)
+{
+    return atomic_load(&fault_forever);
 }
 
 void
 rx_fault_disarm(void)
 {
-    fault_at = 0;
+    atomic_store(&fault_at, 0);
     rx_set_allocator(NULL);
 }
 
-long
-rx_oom_sweep(void (*scenario)(bool failed, void *ctx), void *ctx)
+bool
+rx_oom_long_mode(void)
 {
-    long runs = 0;
+    const char *e = getenv("UVRX_OOM_LONG");
+
+    return e != NULL && e[0] != '\0' && strcmp(e, "0") != 0;
+}
+
+/* A fresh pipeline after an injected failure: range, map, filter, scan
+ * and take, and a timer on a new virtual scheduler, must give exactly
+ * their values and free everything. Catches global state (thread-local
+ * errors, registries, the allocator) left broken by a failure path. */
+static void
+oom_canary(void)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_observable *o;
+    rx_test_observer *t;
+
+    assert_non_null(vs);
+    o = rx_merge(
+        rx_take(rx_scan(rx_filter(rx_map(rx_range(1, 6), rx_t_times10, NULL),
+                                  rx_t_is_even, NULL),
+                        rx_t_sum, NULL),
+                4),
+        rx_map(rx_timer(5, vs), rx_t_plus1, NULL));
+    assert_non_null(o);
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    assert_non_null(t);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    (void)rx_virtual_run(vs);
+    assert_rx_ints(t, 10, 30, 60, 100, 1);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+    rx_scheduler_release(vs);
+    if (rx_live_objects() != 0) {
+        fail_msg("the fresh pipeline after a failure leaked %lld objects",
+                 (long long)rx_live_objects());
+    }
+}
+
+long
+rx_oom_sweep_stats(void (*scenario)(bool failed, void *ctx), void *ctx,
+                   rx_oom_stats *stats)
+{
+    rx_oom_stats st = {0};
+    bool recheck = rx_oom_long_mode();
 
     for (int mode = 0; mode < 2; mode++) {
         for (long n = 1; n < 100000; n++) {
@@ -86,8 +147,8 @@ rx_oom_sweep(void (*scenario)(bool failed, void *ctx), void *ctx)
             rx_fault_arm(n, mode == 1);
             scenario(true, ctx);
             hit = rx_fault_triggered();
-            fault_at = 0; /* stop failing before checking */
-            runs++;
+            atomic_store(&fault_at, 0); /* stop failing before checking */
+            st.runs++;
             if (rx_live_objects() != 0) {
                 fail_msg("allocation %ld failing (%s) leaked %lld objects", n,
                          mode == 1 ? "forever" : "once",
@@ -97,11 +158,25 @@ rx_oom_sweep(void (*scenario)(bool failed, void *ctx), void *ctx)
             if (!hit) {
                 break; /* this run never failed: every point covered */
             }
+            st.points[mode]++;
+            oom_canary();
+            if (recheck) {
+                scenario(false, ctx); /* the same pipeline, fresh */
+            }
         }
     }
     /* A final clean run must succeed as the scenario expects. */
     scenario(false, ctx);
-    return runs;
+    if (stats != NULL) {
+        *stats = st;
+    }
+    return st.runs;
+}
+
+long
+rx_oom_sweep(void (*scenario)(bool failed, void *ctx), void *ctx)
+{
+    return rx_oom_sweep_stats(scenario, ctx, NULL);
 }
 
 /* ---- undeliverable capture -------------------------------------------- */
@@ -145,7 +220,7 @@ rx_cm_teardown(void **state)
     int64_t live;
 
     (void)state;
-    fault_at = 0;
+    atomic_store(&fault_at, 0);
     rx_shutdown();
     live = rx_live_objects();
     rx_set_undeliverable_handler(NULL, NULL);

@@ -116,15 +116,37 @@ int rx_cm_teardown(void **state);
 void rx_fault_arm(long n, bool forever);
 /* Whether the armed failure happened. */
 bool rx_fault_triggered(void);
+/* Which allocation is armed to fail (0: none), and whether every later
+ * one fails too: for messages naming the failing run. */
+long rx_fault_armed_at(void);
+bool rx_fault_forever(void);
 /* Restores the default allocator (live objects must be zero). */
 void rx_fault_disarm(void);
 
+/* What a sweep did: runs made, and how many injection points (runs in
+ * which the armed allocation failed) were survived in each mode:
+ * points[0] failing once then recovering, points[1] failing forever
+ * after the first failure. */
+typedef struct rx_oom_stats {
+    long runs;
+    long points[2];
+} rx_oom_stats;
+
 /* Runs `scenario` with allocation n failing, for n = 1, 2, ... until a run
- * in which no allocation failed; after each run checks rx_live_objects()
- * is zero. The scenario asserts its own outcome (a clean NULL, negative
- * code or one on_error(RX_ENOMEM) when `failed` is true). Returns the
- * number of runs. Runs both modes: fail once, and fail forever. */
+ * in which no allocation failed, in both modes: fail once, then fail
+ * forever from n on. After each run checks rx_live_objects() is zero, and
+ * after each run that failed checks that a fresh pipeline (a fixed canary)
+ * still works; with UVRX_OOM_LONG set it also reruns `scenario` without
+ * failures. The scenario asserts its own outcome (a clean NULL, negative
+ * code or one on_error(RX_ENOMEM) when `failed` is true). Ends with one
+ * clean run. Returns the number of runs; fills `stats` when not NULL. */
+long rx_oom_sweep_stats(void (*scenario)(bool failed, void *ctx), void *ctx,
+                        rx_oom_stats *stats);
 long rx_oom_sweep(void (*scenario)(bool failed, void *ctx), void *ctx);
+
+/* Whether the environment asks for the long versions of the sweeps
+ * (UVRX_OOM_LONG set and not "0"). */
+bool rx_oom_long_mode(void);
 
 /* ---- undeliverable errors ------------------------------------------ */
 
