@@ -168,7 +168,7 @@ deliver(struct fused *f, rx_value v)
 {
     bool used;
 
-    if (f->sink_direct) {
+    if (f->sink_direct && f->base.pipe->demand == RX_UNBOUNDED) {
         rx__pipeline *p = f->base.pipe;
         used = !p->done && !p->cancelled;
         if (used && p->observer.on_next != NULL) {
@@ -802,6 +802,10 @@ fused_cancel(rx__stage *self)
         f->d.cancelled = true;
         cancel_hooks(f, 0, f->nops);
     }
+    /* Nothing may go downstream after a cancel: an upstream that keeps
+     * signalling (a broken source) is ignored from here on, and no user
+     * function runs for it. */
+    f->done = true;
     if (!f->has_iter) {
         rx__cancel_up(self);
     }

@@ -100,6 +100,56 @@ rx__stage_free_chain(rx__stage *s)
     }
 }
 
+/* ---- the dead end ------------------------------------------------------ */
+
+/* Where a stage's signals go once it has sent its terminal signal
+ * (rx__emit_complete and rx__emit_error point its `down` here). Anything
+ * it still sends breaks the protocol (a broken source): items are dropped
+ * (the sender releases them), a completion is ignored, and an error goes
+ * to the undeliverable handler, once, since it has nowhere else to go.
+ * Without this, a receiver that has moved on to another source (concat,
+ * repeat, retry, switch_map) would take the old source's late signals for
+ * the new one's. */
+static bool
+dead_on_next(rx__stage *self, rx_value v)
+{
+    (void)self;
+    (void)v;
+    return true;
+}
+
+static void
+dead_on_error(rx__stage *self, const rx_error *err)
+{
+    (void)self;
+    rx__undeliverable(err);
+}
+
+static void
+dead_on_complete(rx__stage *self)
+{
+    (void)self;
+}
+
+static void
+dead_request(rx__stage *self, int64_t n)
+{
+    (void)self;
+    (void)n;
+}
+
+static const struct rx__stage_ops dead_ops = {
+    .on_next = dead_on_next,
+    .on_error = dead_on_error,
+    .on_complete = dead_on_complete,
+    .request = dead_request,
+    .cancel = rx__stage_pass_cancel,
+};
+
+/* Shared by every pipeline and thread: it has no state, and nothing
+ * writes to it (docs/design/misbehaving-sources.md). */
+rx__stage rx__dead_end = {.ops = &dead_ops};
+
 void
 rx__stage_retire_chain(rx__stage *s)
 {
@@ -177,6 +227,33 @@ stop_running(rx__pipeline *p)
     }
 }
 
+/* An item arrived beyond the subscriber's demand: a source or operator
+ * broke rule 1 (reactive streams 1.1). The upstream is cancelled and the
+ * subscriber gets RX_EBACKPRESSURE naming the last stage, instead of an
+ * item it did not ask for. */
+static void
+sink_overflow(rx__pipeline *p)
+{
+    const rx_site *site = p->sink.up != NULL && p->sink.up->obs != NULL
+                              ? rx__stage_site(p->sink.up)
+                              : NULL;
+    rx_error *err = rx__error_at(
+        site, RX_EBACKPRESSURE,
+        "%s: an item arrived beyond the subscriber's demand (reactive "
+        "streams rule 1.1)",
+        site != NULL ? site->name : "rx_subscribe");
+
+    p->done = true;
+    stop_running(p);
+    rx__cancel_up(&p->sink);
+    if (p->observer.on_error != NULL) {
+        p->observer.on_error(err, p->observer.ctx);
+    } else {
+        rx__undeliverable(err);
+    }
+    rx_error_release(err);
+}
+
 static bool
 sink_on_next(rx__stage *self, rx_value v)
 {
@@ -184,6 +261,13 @@ sink_on_next(rx__stage *self, rx_value v)
 
     if (RX__UNLIKELY(p->done || p->cancelled)) {
         return false;
+    }
+    if (RX__UNLIKELY(p->demand != RX_UNBOUNDED)) {
+        if (p->demand == 0) {
+            sink_overflow(p);
+            return false;
+        }
+        p->demand--;
     }
     if (p->observer.on_next != NULL) {
         p->observer.on_next(v, p->observer.ctx);
@@ -200,18 +284,31 @@ static void
 sink_on_next_batch(rx__stage *self, rx_value *vals, size_t n)
 {
     rx__pipeline *p = (rx__pipeline *)self;
+    bool overflow = false;
 
     if (p->done || p->cancelled) {
         return;
     }
-    if (p->observer.on_next_batch != NULL) {
-        p->observer.on_next_batch(vals, n, p->observer.ctx);
-        return;
-    }
-    for (size_t i = 0; i < n && !p->cancelled; i++) {
-        if (p->observer.on_next != NULL) {
-            p->observer.on_next(vals[i], p->observer.ctx);
+    if (p->demand != RX_UNBOUNDED) {
+        if ((uint64_t)n > (uint64_t)p->demand) {
+            n = (size_t)p->demand;
+            overflow = true;
         }
+        p->demand -= (int64_t)n;
+    }
+    if (p->observer.on_next_batch != NULL) {
+        if (n > 0) {
+            p->observer.on_next_batch(vals, n, p->observer.ctx);
+        }
+    } else {
+        for (size_t i = 0; i < n && !p->cancelled; i++) {
+            if (p->observer.on_next != NULL) {
+                p->observer.on_next(vals[i], p->observer.ctx);
+            }
+        }
+    }
+    if (overflow && !p->done && !p->cancelled) {
+        sink_overflow(p);
     }
 }
 
@@ -509,6 +606,7 @@ rx_subscribe(rx_observable *obs, const rx_observer *observer,
     if (observer->on_subscribe != NULL) {
         observer->on_subscribe(p, observer->ctx);
     } else {
+        p->demand = RX_UNBOUNDED;
         rx__request_up(&p->sink, RX_UNBOUNDED);
     }
     if (p->running && !p->cancelled) {
@@ -535,6 +633,7 @@ rx_request(rx_subscription *sub, int64_t n)
             p->cancelled = true;
             rx__cancel_up(&p->sink);
         } else {
+            p->demand = rx__demand_add(p->demand, n);
             rx__request_up(&p->sink, n);
         }
     }

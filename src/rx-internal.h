@@ -215,16 +215,28 @@ rx__emit_next(rx__stage *self, rx_value v)
     return self->down->ops->on_next(self->down, v);
 }
 
+/* Where a stage that sent its terminal signal points its `down`, so that
+ * nothing it sends afterwards (a broken source) reaches a receiver: items
+ * are dropped, completions ignored, errors go to the undeliverable
+ * handler (pipeline.c; docs/design/misbehaving-sources.md). */
+extern rx__stage rx__dead_end;
+
 static inline void
 rx__emit_error(rx__stage *self, const rx_error *err)
 {
-    self->down->ops->on_error(self->down, err);
+    rx__stage *down = self->down;
+
+    self->down = &rx__dead_end;
+    down->ops->on_error(down, err);
 }
 
 static inline void
 rx__emit_complete(rx__stage *self)
 {
-    self->down->ops->on_complete(self->down);
+    rx__stage *down = self->down;
+
+    self->down = &rx__dead_end;
+    down->ops->on_complete(down);
 }
 
 /* Emits an error created here, then releases it. */
@@ -309,6 +321,10 @@ struct rx_subscription {
     rx__task wake_task;       /* processes a cross-thread cancel */
     rx__task *deferred;       /* posts to other threads, sent at exit */
     int posts; /* rx__pipeline_post() tasks not yet run (owner thread) */
+    /* What the subscriber requested and has not received (RX_UNBOUNDED:
+     * not counted). An item beyond it fails the stream with
+     * RX_EBACKPRESSURE (docs/design/misbehaving-sources.md). */
+    int64_t demand;
 };
 
 /* Frames: every entry into a pipeline (subscribe, request, cancel,
