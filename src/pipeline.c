@@ -87,6 +87,20 @@ in_list(rx__stage *head, const rx__stage *s)
 void
 rx__stage_free_chain(rx__stage *s)
 {
+    if (s != NULL && s->pipe->posts > 0) {
+        /* A task posted with rx__pipeline_post() may live in one of these
+         * stages (observe_on's start, an offload's completion) and has
+         * not run yet: the stages wait in the graveyard, which is emptied
+         * once every such task ran. */
+        for (; s != NULL; s = s->up) {
+            rx__pipeline *p = s->pipe;
+            if (p->graveyard == NULL || !in_list(p->graveyard, s)) {
+                list_unlink(&p->stages, s);
+                list_push(&p->graveyard, s);
+            }
+        }
+        return;
+    }
     while (s != NULL) {
         rx__stage *up = s->up;
         rx__pipeline *p = s->pipe;
@@ -422,7 +436,10 @@ outermost_exit(rx__pipeline *p)
             p->observer.on_finally(p->observer.ctx);
         }
     }
-    free_list(&p->graveyard);
+    if (p->posts == 0) {
+        /* Retired stages may hold a posted task that has not run. */
+        free_list(&p->graveyard);
+    }
     if (!p->running && p->frames == 1 && p->posts == 0) {
         /* Nothing can signal any more: the stages can go now, even while
          * the user keeps the handle. A task posted with

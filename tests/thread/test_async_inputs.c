@@ -362,6 +362,33 @@ test_merge_cancelled_on_the_loop_stops_workers_and_frees_all(void **state)
     close_default_loop(pool); /* the leak check runs after this */
 }
 
+/* Both inners' observe_on start tasks run in one batch of the loop (the
+ * later inner's first); its error makes merge drop the other inner,
+ * whose start task is still queued: that stage must outlive its task. */
+static void
+test_merge_drops_an_inner_whose_start_task_is_still_queued(void **state)
+{
+    rx_scheduler *s = rx_scheduler_default();
+    rx_observable *o =
+        rx_merge(rx_observe_on(rx_never(), s, 0),
+                 rx_observe_on(rx_throw(rx_error_new(RX_EUSER, "boom")), s, 0));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_non_null(o);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_no_terminal(t);
+    uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+    assert_rx_error(t, RX_EUSER);
+    assert_int_equal(rx_test_count(t), 0);
+    rx_test_observer_free(t);
+    rx_scheduler_release(s);
+    rx_shutdown();
+    uv_run(uv_default_loop(), UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(uv_default_loop()), 0);
+}
+
 /* ---- which inputs are marked ------------------------------------------- */
 
 /* A pipeline handle to ask rx__input_here() about. */
@@ -482,6 +509,8 @@ main(void)
         rx_unit_test(test_merge_error_from_a_worker_arrives_once_on_the_loop),
         rx_unit_test(
             test_merge_cancelled_on_the_loop_stops_workers_and_frees_all),
+        rx_unit_test(
+            test_merge_drops_an_inner_whose_start_task_is_still_queued),
         rx_unit_test(test_inputs_on_the_calling_thread_are_not_marked),
         rx_unit_test(
             test_an_input_on_a_pool_is_wrapped_in_a_hop_to_this_thread),
