@@ -56,12 +56,18 @@ struct merge_stage;
 struct inner {
     rx__stage base; /* base.up: the inner source's chain */
     struct merge_stage *m;
-    rx__vqueue q;
-    /* An iterable inner has no stages: its queue is the iterator, items
+    /* A subscribed inner queues what demand does not cover in `q`; an
+     * iterable inner has no stages and its queue is the iterator: items
      * pos .. len - 1 of `it` (base.obs keeps the values alive). */
-    struct rx__iter it;
-    uint64_t pos;
-    uint64_t len;
+    union {
+        rx__vqueue q;
+        struct {
+            int64_t start;        /* a range: its first value */
+            const rx_value *vals; /* values: borrowed from base.obs */
+            uint64_t pos;
+            uint64_t len;
+        } src;
+    } u;
     bool iterable;
     int64_t consumed;   /* items emitted since the last top-up */
     int busy;           /* calls into the inner chain on the stack */
@@ -125,7 +131,7 @@ iter_at(const struct rx__iter *it, uint64_t i)
 static bool
 has_items(const struct inner *in)
 {
-    return in->iterable ? in->pos < in->len : in->q.len > 0;
+    return in->iterable ? in->u.src.pos < in->u.src.len : in->u.q.len > 0;
 }
 
 /* Takes the next queued item; a new reference. */
@@ -133,9 +139,11 @@ static rx_value
 take_item(struct inner *in)
 {
     if (in->iterable) {
-        return rx_value_retain(iter_at(&in->it, in->pos++));
+        uint64_t i = in->u.src.pos++;
+        return in->u.src.vals != NULL ? rx_value_retain(in->u.src.vals[i])
+                                      : rx_int(in->u.src.start + (int64_t)i);
     }
-    return rx__vqueue_pop(&in->q);
+    return rx__vqueue_pop(&in->u.q);
 }
 
 static void
@@ -192,7 +200,9 @@ static void
 drop_inner(struct merge_stage *m, struct inner *in)
 {
     unlink_inner(m, in);
-    rx__vqueue_clear(&in->q);
+    if (!in->iterable) {
+        rx__vqueue_clear(&in->u.q);
+    }
     if (in->busy > 0) {
         rx__stage_retire_chain(&in->base);
     } else {
@@ -256,7 +266,7 @@ inner_on_next(rx__stage *self, rx_value v)
         return false;
     }
     in->busy++;
-    if (m->wip == 0 && m->requested > 0 && in->q.len == 0) {
+    if (m->wip == 0 && m->requested > 0 && in->u.q.len == 0) {
         /* The fast path: nothing queued here and demand available. */
         m->wip = 1;
         if (rx__emit_next(&m->base, v)) {
@@ -270,7 +280,7 @@ inner_on_next(rx__stage *self, rx_value v)
             m->wip = 0;
             merge_drain(m);
         }
-    } else if (rx__vqueue_push(&in->q, rx_value_retain(v)) != 0) {
+    } else if (rx__vqueue_push(&in->u.q, rx_value_retain(v)) != 0) {
         in->busy--;
         fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
                              "%s: out of memory queueing an item",
@@ -330,7 +340,11 @@ inner_on_complete(rx__stage *self)
 static void
 inner_teardown(rx__stage *self)
 {
-    rx__vqueue_clear(&((struct inner *)self)->q);
+    struct inner *in = (struct inner *)self;
+
+    if (!in->iterable) {
+        rx__vqueue_clear(&in->u.q);
+    }
 }
 
 static const struct rx__stage_ops inner_ops = {
@@ -446,9 +460,13 @@ start_iterable(struct merge_stage *m, rx_observable *src)
         return;
     }
     in->iterable = true;
-    in->it = it;
-    in->pos = pos;
-    in->len = len;
+    if (it.kind == RX__ITER_RANGE) {
+        in->u.src.start = it.start;
+    } else {
+        in->u.src.vals = it.vals;
+    }
+    in->u.src.pos = pos;
+    in->u.src.len = len;
     in->done = true; /* nothing more will come than the values */
     link_inner(m, in);
     make_ready(m, in);
