@@ -287,9 +287,11 @@ publish_one(rx_subject *s, struct rx__subj_sub *u, rx_value v)
         return;
     }
     light_enter(u);
-    if (u->base.down == &p->sink && p->observer.on_next != NULL) {
-        /* The observer is right below: call it as the sink would, without
-         * the two indirect calls through the stages. */
+    if (u->base.down == &p->sink && p->observer.on_next != NULL &&
+        p->demand == RX_UNBOUNDED) {
+        /* The observer is right below and counts no demand: call it as
+         * the sink would, without the two indirect calls through the
+         * stages. */
         if (!p->done && !p->cancelled) {
             p->observer.on_next(v, p->observer.ctx);
             if (u->requested != RX_UNBOUNDED) {
