@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install everything uvrx needs to build, test, lint and document itself
 # (Debian 12). Idempotent: apt runs only if a package is missing.
+# Extra Debian package names given as arguments are installed too (.ci/run
+# passes gcovr for its coverage lane).
+# Usage: scripts/deps.sh [package...]
 set -euo pipefail
 
 pkgs=(cmake ninja-build gcc clang clang-tidy clang-format cppcheck pkg-config
-      libuv1-dev libcmocka-dev doxygen uthash-dev valgrind)
+      libuv1-dev libcmocka-dev doxygen uthash-dev valgrind "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,6 +5,7 @@
  * outbox that operators use to emit held items as demand allows.
  */
 #include "rx-internal.h"
+#include "rx-assert.h"
 
 void
 rx__drain(rx__demand *d, rx__drain_pass_fn pass, void *self)
@@ -26,7 +27,8 @@ rx__vqueue_push(rx__vqueue *q, rx_value v)
     if (q->len == q->cap) {
         size_t ncap = q->cap == 0 ? 8 : q->cap * 2;
         rx_value *nbuf;
-        if (ncap > SIZE_MAX / sizeof *nbuf) {
+        /* Doubling cannot outgrow memory before malloc fails. */
+        if (RX__NEVER(ncap > SIZE_MAX / sizeof *nbuf)) {
             rx_value_release(v);
             return RX_ENOMEM;
         }

@@ -467,6 +467,15 @@ source_complete(struct fused *f)
 
 static bool slow_pass(struct fused *f);
 
+/* The coverage build (UVRX_COVERAGE_TEST) makes fast_pass() an ordinary
+ * function, so gcov counts each of its branches once rather than once per
+ * shape instantiation below. */
+#if defined(UVRX_COVERAGE_TEST)
+#define FAST_PASS_INLINE static
+#else
+#define FAST_PASS_INLINE static inline __attribute__((always_inline))
+#endif
+
 /* The fast path of rule 8: unbounded demand, only plain maps and filters,
  * the observer right below. No demand accounting and no per-item stage
  * call: the user functions and the observer are called straight from
@@ -479,7 +488,7 @@ static bool slow_pass(struct fused *f);
  * each call site, so for the common short chains the compiler unrolls the
  * operation loop and the per-item code is the user's calls and little
  * else. */
-static inline __attribute__((always_inline)) bool
+FAST_PASS_INLINE bool
 fast_pass(struct fused *f, bool is_range, int shape_n, unsigned shape_maps)
 {
     rx__pipeline *p = f->base.pipe;

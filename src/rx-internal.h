@@ -26,17 +26,7 @@
 
 /* ---- defensive checks (SQLite's ALWAYS/NEVER) ------------------------- */
 
-#ifdef NDEBUG
-#define RX__ALWAYS(x) (x)
-#define RX__NEVER(x) (x)
-#else
-/* Reports a broken internal invariant (debug builds: asserts). */
-void rx__invariant_failed(const char *what, const char *file, int line);
-#define RX__ALWAYS(x)                                                          \
-    ((x) ? 1 : (rx__invariant_failed(#x, __FILE__, __LINE__), 0))
-#define RX__NEVER(x)                                                           \
-    ((x) ? (rx__invariant_failed(#x, __FILE__, __LINE__), 1) : 0)
-#endif
+#include "rx-assert.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define RX__LIKELY(x) __builtin_expect(!!(x), 1)

@@ -6,6 +6,7 @@
  * clockless schedulers, immediate and trampoline.
  */
 #include "rx-sched-internal.h"
+#include "rx-assert.h"
 
 /* ---- tasks and dispatch ----------------------------------------------- */
 
@@ -276,7 +277,11 @@ rx__theap_remove(rx__theap *h, rx__task *t)
 {
     size_t i = t->heap_index;
 
-    if (i == SIZE_MAX || i >= h->n || h->a[i] != t) {
+    if (i == SIZE_MAX) {
+        return; /* not scheduled */
+    }
+    /* A scheduled task is in the heap of its own scheduler. */
+    if (RX__NEVER(i >= h->n || h->a[i] != t)) {
         return;
     }
     h->n--;

@@ -19,6 +19,7 @@
  * UV_RUN_NOWAIT until those close callbacks have run.
  */
 #include "rx-sched-internal.h"
+#include "rx-assert.h"
 
 struct lsched {
     rx_scheduler base;
@@ -302,7 +303,7 @@ create(uv_loop_t *loop)
         return rx__fail_null(rc, "rx_scheduler_loop: %s", uv_strerror(rc));
     }
     rc = uv_timer_init(loop, &l->timer);
-    if (rc != 0) {
+    if (RX__NEVER(rc != 0)) { /* libuv's timer init cannot fail */
         uv_mutex_destroy(&l->lock);
         rx__free(l);
         return rx__fail_null(rc, "rx_scheduler_loop: uv_timer_init: %s",

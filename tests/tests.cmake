@@ -34,3 +34,31 @@ add_test(NAME no_clock_outside_schedulers
 set_tests_properties(no_clock_outside_schedulers PROPERTIES
   TIMEOUT 120 LABELS project)
 include(${PROJECT_SOURCE_DIR}/tests/reliability/reliability.cmake)
+
+# STYLE.md section 2: every public header compiles alone (C11, and C++20
+# when a C++ compiler is installed).
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+  find_program(UVRX_HEADER_CXX NAMES clang++ c++)
+else()
+  find_program(UVRX_HEADER_CXX NAMES g++ c++)
+endif()
+set(uvrx_header_cxx "")
+if(UVRX_HEADER_CXX)
+  set(uvrx_header_cxx ${UVRX_HEADER_CXX})
+endif()
+add_test(NAME public_headers
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/project/check_headers.sh
+          ${PROJECT_SOURCE_DIR} ${CMAKE_C_COMPILER} "${uvrx_header_cxx}"
+          ${UVRX_LIBUV_CFLAGS})
+set_tests_properties(public_headers PROPERTIES TIMEOUT 300 LABELS project)
+
+# Issue 6, item 5: every test that opens a libuv loop closes it with
+# uv_loop_close() == 0.
+add_test(NAME loops_closed
+  COMMAND bash ${PROJECT_SOURCE_DIR}/tests/project/check_loop_close.sh
+          ${PROJECT_SOURCE_DIR})
+set_tests_properties(loops_closed PROPERTIES TIMEOUT 60 LABELS project)
+
+# tests/stress: 10^6 subscribe / dispose cycles take ~20 s of CPU under
+# TSan, so more than the default timeout under load.
+set_tests_properties(subscribe_cycles PROPERTIES TIMEOUT 600)

@@ -12,6 +12,7 @@
  * observable value (`box`) holding another reference.
  */
 #include "group_by.h"
+#include "rx-assert.h"
 
 /* ---- bookkeeping ------------------------------------------------------- */
 

@@ -11,6 +11,7 @@
  * those items, and "consumed" for the ones that only fill the ring.
  */
 #include "rx-internal.h"
+#include "rx-assert.h"
 
 struct skip_last_obs {
     rx_observable base;

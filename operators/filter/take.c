@@ -13,6 +13,7 @@
  * not in step: several requests may pass before the first item arrives.
  */
 #include "fusion.h"
+#include "rx-assert.h"
 
 struct take_obs {
     rx_observable base;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rx-internal.h"
+#include "rx-assert.h"
 
 struct take_last_obs {
     rx_observable base;

@@ -14,6 +14,7 @@
  * while the file is open.
  */
 #include "io-internal.h"
+#include "rx-assert.h"
 
 rx__io_file *
 rx__io_file_new(rx__stage *stage, uv_loop_t *loop, size_t cap,

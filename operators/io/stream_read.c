@@ -24,6 +24,7 @@
 #include "rx-uthash.h"
 
 #include "io-internal.h"
+#include "rx-assert.h"
 
 struct stream_obs {
     rx_observable base;

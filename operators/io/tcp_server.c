@@ -17,6 +17,7 @@
  * it.
  */
 #include "io-internal.h"
+#include "rx-assert.h"
 
 struct server_obs {
     rx_observable base;

@@ -382,6 +382,19 @@ main(void)
         rx_unit_test(test_out_handle_is_valid_inside_on_subscribe),
         rx_unit_test(test_batch_subscriber_sees_same_items),
     };
+    const size_t checks = sizeof tests / sizeof tests[0];
+    size_t rows = 0;
+    int failed;
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    failed = cmocka_run_group_tests(tests, NULL, NULL);
+    /* One line for scripts/reliability.sh; a failing check names its row
+     * above, so the line only counts. */
+    printf("conformance:");
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        printf(" %s=%zu", groups[g].name, *groups[g].n);
+        rows += *groups[g].n;
+    }
+    printf("; %zu rows x %zu checks = %zu row checks, %d checks failed\n", rows,
+           checks, rows * checks, failed);
+    return failed;
 }

@@ -151,6 +151,7 @@ test_request_one_per_item_over_a_million_items_stays_flat(void **state)
     struct job j = {.make = million_range, .expect = 1000000};
 
     (void)state;
+    rx_skip_if_stress();
     run_job(&j);
     check_job(&j);
 }
@@ -161,6 +162,7 @@ test_request_one_per_item_on_a_256k_stack(void **state)
     struct job j = {.make = million_range, .expect = 1000000};
 
     (void)state;
+    rx_skip_if_stress();
     run_on_small_stack(&j);
     check_job(&j);
 }

@@ -39,6 +39,59 @@ test_every_code_has_a_name_and_a_message(void **state)
     assert_string_equal(rx_strerror(UV_ENOENT), uv_strerror(UV_ENOENT));
 }
 
+/* Every rx_errno enumerator is a row of RX_ERRNO_MAP: the switch has no
+ * default, so -Wswitch (in -Wall, an error under -Werror) rejects the build
+ * if an enumerator has no case. The reverse direction is checked by
+ * own_codes above, which names RX_<row> for every row. */
+static bool
+code_is_in_the_map(rx_errno code)
+{
+    switch (code) {
+#define RX__CASE(name, value, msg)                                             \
+    case RX_##name:                                                            \
+        return true;
+        RX_ERRNO_MAP(RX__CASE)
+#undef RX__CASE
+    case RX_EUSER:
+        return false; /* a bound for applications' codes, not a code */
+    }
+    return false;
+}
+
+static void
+test_every_code_has_its_own_name_and_a_distinct_message(void **state)
+{
+    static const struct {
+        int code;
+        const char *name;
+    } rows[] = {
+#define RX__ROW(name, value, msg) {RX_##name, "RX_" #name},
+        RX_ERRNO_MAP(RX__ROW)
+#undef RX__ROW
+    };
+    const size_t n = sizeof rows / sizeof rows[0];
+
+    (void)state;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(code_is_in_the_map((rx_errno)rows[i].code));
+        assert_string_equal(rx_err_name(rows[i].code), rows[i].name);
+        assert_true(strlen(rx_strerror(rows[i].code)) > 0);
+        assert_string_not_equal(rx_strerror(rows[i].code),
+                                rx_strerror(RX_EUSER + 1));
+        assert_string_not_equal(rx_strerror(rows[i].code),
+                                rx_strerror(RX_EUSER));
+        for (size_t j = 0; j < i; j++) {
+            assert_int_not_equal(rows[i].code, rows[j].code);
+            assert_string_not_equal(rx_strerror(rows[i].code),
+                                    rx_strerror(rows[j].code));
+        }
+    }
+    /* The fallbacks the checks above compare against. */
+    assert_string_equal(rx_strerror(RX_EUSER + 1), "unknown error");
+    assert_string_equal(rx_err_name(RX_EUSER + 1), "RX_EUNKNOWN");
+    assert_false(code_is_in_the_map(RX_EUSER));
+}
+
 static void
 test_libuv_knows_none_of_the_own_codes(void **state)
 {
@@ -180,6 +233,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         rx_unit_test(test_shared_codes_equal_libuv_codes),
         rx_unit_test(test_every_code_has_a_name_and_a_message),
+        rx_unit_test(test_every_code_has_its_own_name_and_a_distinct_message),
         rx_unit_test(test_libuv_knows_none_of_the_own_codes),
         rx_unit_test(test_error_new_formats_and_counts_references),
         rx_unit_test(test_error_without_format_uses_standard_message),

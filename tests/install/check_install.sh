@@ -4,6 +4,7 @@
 #   1. libuvrx.so exports only rx_[a-z]* names (never rx__), and matches
 #      tests/install/exported_symbols.txt if that file exists
 #      (UVRX_UPDATE_SYMBOLS=1 rewrites it from the current library);
+#      libuvrx.a defines no global symbol outside the rx_ prefix;
 #   2. every installed header compiles on its own (strict C11);
 #   3. consumer.c builds and runs via `pkg-config --cflags --libs uvrx`;
 #   4. consumer.c builds and runs via find_package(uvrx) with uvrx::uvrx,
@@ -39,6 +40,15 @@ elif [ -f "$list" ]; then
     diff -u "$list" "$tmp/symbols.txt" ||
         fail "exported symbols differ from $list (UVRX_UPDATE_SYMBOLS=1 to accept)"
 fi
+
+# 1b. the static library defines no global outside the rx_ prefix either
+# (rx__ internals are global there, so a bare helper name would clash with
+# an application's own symbols).
+a=$(find "$prefix" -name libuvrx.a -print -quit)
+[ -n "$a" ] || fail "no libuvrx.a installed"
+bad=$(nm -g --defined-only "$a" | awk 'NF == 3 { print $3 }' |
+    grep -v '^rx_' | LC_ALL=C sort -u || true)
+[ -z "$bad" ] || fail "libuvrx.a defines globals outside rx_: $bad"
 
 # 2. each installed header alone.
 pkg=(env PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config)

@@ -11,6 +11,16 @@
 
 #include "rx_test.h"
 
+/* ---- stress cases ------------------------------------------------------ */
+
+bool
+rx_stress_skipped(void)
+{
+    const char *v = getenv("UVRX_SKIP_STRESS");
+
+    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
 /* ---- failing allocator ------------------------------------------------ */
 
 /* The counters are atomic because a scenario may allocate on pool worker

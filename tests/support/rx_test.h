@@ -108,6 +108,22 @@ int rx_cm_teardown(void **state);
 /* Wraps a test function with rx_cm_teardown. */
 #define rx_unit_test(f) cmocka_unit_test_teardown(f, rx_cm_teardown)
 
+/* ---- stress cases ---------------------------------------------------- */
+
+/* True when UVRX_SKIP_STRESS is set to a non-empty value other than "0"
+ * (scripts/valgrind.sh sets it). */
+bool rx_stress_skipped(void);
+
+/* First statement of a heavy case inside an ordinary test file (the
+ * 100 MiB TCP transfer, a million request(1) round trips): skips it under
+ * valgrind. Files made only of such cases go to tests/stress/ instead. */
+#define rx_skip_if_stress()                                                    \
+    do {                                                                       \
+        if (rx_stress_skipped()) {                                             \
+            skip();                                                            \
+        }                                                                      \
+    } while (0)
+
 /* ---- allocation failure injection ---------------------------------- */
 
 /* Installs the counting allocator: allocation number `n` (1-based, counted

@@ -345,6 +345,7 @@ test_repeat_of_just_a_million_times_runs_in_a_loop(void **state)
     struct tally y = {0};
 
     (void)state;
+    rx_skip_if_stress();
     run_tally(rx_repeat(rx_just(rx_int(7)), 1000000), &y);
     assert_int_equal(y.items, 1000000);
     assert_int_equal(y.last, 7);
