@@ -281,10 +281,11 @@ inner_on_next(rx__stage *self, rx_value v)
             merge_drain(m);
         }
     } else if (rx__vqueue_push(&in->u.q, rx_value_retain(v)) != 0) {
-        in->busy--;
+        /* Still busy: fail() drops this inner, whose caller is running. */
         fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
                              "%s: out of memory queueing an item",
                              rx__stage_site(&m->base)->name));
+        in->busy--;
         return true;
     } else {
         make_ready(m, in);
@@ -529,6 +530,7 @@ drain_pass(struct merge_stage *m)
      * before the next inner's, in the order the inners got items. */
     while (!m->done && m->requested > 0 && m->ready_head != NULL) {
         struct inner *in = m->ready_head;
+        in->busy++; /* a cancel from inside on_next must not free it here */
         while (has_items(in) && !m->done && m->requested > 0) {
             rx_value v = take_item(in);
             if (rx__emit_next(&m->base, v)) {
@@ -539,6 +541,7 @@ drain_pass(struct merge_stage *m)
                 top_up(in);
             }
         }
+        in->busy--;
         if (m->done || has_items(in)) {
             break; /* out of demand: this inner stays first */
         }

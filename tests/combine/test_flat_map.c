@@ -473,6 +473,88 @@ test_flat_map_survives_every_allocation_failure(void **state)
     assert_true(rx_oom_sweep(flat_map_under_oom, NULL) > 5);
 }
 
+/* Items queued in two inners, then demand: the observer cancels inside
+ * the first on_next, while merge is draining that inner's queue. */
+static void
+test_cancel_inside_on_next_while_draining_a_queue(void **state)
+{
+    struct manual m[2];
+    rx_observable *srcs[2];
+    rx_observable *o;
+    rx_test_observer *t = rx_test_observer_new(0);
+
+    (void)state;
+    memset(m, 0, sizeof m);
+    srcs[0] = manual(&m[0]);
+    srcs[1] = manual(&m[1]);
+    o = rx_merge_array(2, srcs, RX_UNBOUNDED);
+    rx_test_set_cancel_after(t, 1);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    emit(&m[0], 1);
+    emit(&m[0], 2);
+    emit(&m[1], 3);
+    rx_test_request(t, 5);
+    assert_rx_ints(t, 1);
+    assert_rx_no_terminal(t);
+    assert_int_equal(m[0].cancels, 1);
+    assert_int_equal(m[1].cancels, 1);
+    rx_test_observer_free(t);
+}
+
+/* An item that must wait (no demand) and cannot be queued: the failure
+ * drops the inner whose emitter is still delivering. */
+static void
+queue_push_under_oom(bool failed, void *ctx)
+{
+    struct manual m;
+    rx_observable *srcs[2];
+    rx_observable *o;
+    rx_test_observer *t;
+    int rc;
+
+    (void)ctx;
+    memset(&m, 0, sizeof m);
+    srcs[0] = manual(&m);
+    srcs[1] = rx_never();
+    o = rx_merge_array(2, srcs, RX_UNBOUNDED);
+    if (o == NULL) {
+        assert_true(failed);
+        return;
+    }
+    t = rx_test_observer_new(0);
+    rc = rx_test_subscribe(o, t);
+    rx_observable_release(o);
+    if (rc != 0) {
+        assert_int_equal(rc, RX_ENOMEM);
+        rx_test_observer_free(t);
+        return;
+    }
+    for (int64_t i = 0; i < 3 && m.em != NULL && rx_test_error(t) == NULL;
+         i++) {
+        (void)rx_emitter_next(m.em, rx_int(i));
+    }
+    if (rx_test_error(t) != NULL) {
+        assert_rx_error(t, RX_ENOMEM);
+        assert_rx_no_items(t);
+    } else {
+        rx_test_request(t, 3);
+        if (rx_test_error(t) != NULL) {
+            assert_rx_error(t, RX_ENOMEM);
+        } else {
+            assert_rx_ints(t, 0, 1, 2);
+        }
+    }
+    rx_test_observer_free(t);
+}
+
+static void
+test_queueing_an_item_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_true(rx_oom_sweep(queue_push_under_oom, NULL) > 3);
+}
+
 /* ---- iterable inners: drained without a subscription ------------------ */
 
 static rx_observable *
@@ -652,6 +734,8 @@ main(void)
         rx_unit_test(test_items_dropped_below_do_not_use_demand),
         rx_unit_test(test_flat_map_rejects_bad_arguments),
         rx_unit_test(test_flat_map_survives_every_allocation_failure),
+        rx_unit_test(test_cancel_inside_on_next_while_draining_a_queue),
+        rx_unit_test(test_queueing_an_item_survives_every_allocation_failure),
         rx_unit_test(test_iterable_inner_resumes_where_demand_stopped),
         rx_unit_test(test_iterable_inner_waits_its_turn_behind_queued_items),
         rx_unit_test(test_iterable_inners_respect_max_concurrent),
