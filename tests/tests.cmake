@@ -62,3 +62,14 @@ set_tests_properties(loops_closed PROPERTIES TIMEOUT 60 LABELS project)
 # tests/stress: 10^6 subscribe / dispose cycles take ~20 s of CPU under
 # TSan, so more than the default timeout under load.
 set_tests_properties(subscribe_cycles PROPERTIES TIMEOUT 600)
+
+# tests/race/: every scenario runs 2,500 times (UVRX_RACE_ITERATIONS for
+# more), which takes tens of seconds under ThreadSanitizer on a loaded
+# 2-core machine: a longer limit than the default 120 s.
+file(GLOB UVRX_RACE_TESTS CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/tests/race/test_*.c)
+foreach(f IN LISTS UVRX_RACE_TESTS)
+  get_filename_component(n ${f} NAME_WE)
+  string(REGEX REPLACE "^test_" "" n ${n})
+  set_tests_properties(${n} PROPERTIES TIMEOUT 600)
+endforeach()

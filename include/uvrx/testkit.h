@@ -30,7 +30,14 @@ extern "C" {
 #endif
 
 /** @brief A recording subscriber. Single-owner: free with
- * rx_test_observer_free(). */
+ * rx_test_observer_free().
+ *
+ * Its signals may arrive on any one thread at a time (after a thread
+ * hop, the scheduler's); it checks they do: the count of signals in
+ * progress is atomic, so two signals inside it at once, on two threads,
+ * are reported as an overlap by rx_test_check_protocol(). Read the
+ * recording once the pipeline has finished on that thread (after
+ * on_finally, or after joining the thread). */
 typedef struct rx_test_observer rx_test_observer;
 
 /**
@@ -68,11 +75,14 @@ RX_API rx_subscription *rx_test_subscription(const rx_test_observer *t);
  */
 RX_API int rx_test_request(rx_test_observer *t, int64_t n);
 
-/** @brief Cancels through the handle. @param t the subscriber */
+/** @brief Cancels through the handle. @param t the subscriber
+ * @note Any thread, like rx_cancel(). */
 RX_API void rx_test_cancel(rx_test_observer *t);
 
-/** @brief Disposes the handle now (the recording stays). @param t the
- * subscriber */
+/** @brief Disposes the handle now (the recording stays); later calls do
+ * nothing. @param t the subscriber
+ * @note Any thread, like rx_dispose(); two threads racing to dispose
+ * dispose the handle once. */
 RX_API void rx_test_dispose(rx_test_observer *t);
 
 /**
@@ -134,8 +144,11 @@ typedef struct rx_test_counts {
     int terminals;      /**< on_error + on_complete calls */
     int finallies;      /**< on_finally calls */
     int batches;        /**< on_next_batch calls */
-    int after_terminal; /**< signals after a terminal signal */
-    int overlaps;       /**< signals that began while another was running */
+    int after_terminal; /**< signals after a terminal signal or
+                             on_finally */
+    int overlaps;       /**< signals that began while another was running,
+                             on any thread (an atomic count), and an
+                             on_finally that ran during a signal */
     int beyond_demand;  /**< items beyond the demand requested */
 } rx_test_counts;
 

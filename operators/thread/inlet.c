@@ -346,6 +346,25 @@ inlet_cancel(rx__stage *self)
     inlet_detach(st);
 }
 
+/* A subscriber cancelled before its start task could attach it. For the
+ * producers it was the inlet's first subscriber all the same -- it
+ * subscribed, then went -- so unless another one came first the inlet is
+ * cancelled as if it had attached: producers are refused with
+ * RX_ECANCELED instead of filling the queue for nobody. */
+static void
+inlet_abandon(struct inlet_stage *st)
+{
+    rx_inlet *in = st->in;
+
+    uv_mutex_lock(&in->lock);
+    if (!in->ever_attached) {
+        in->ever_attached = true;
+        st->attached = true; /* inlet_detach() does the rest */
+    }
+    uv_mutex_unlock(&in->lock);
+    inlet_detach(st);
+}
+
 /* On the scheduler's thread: attach, or report why not. */
 static void
 inlet_start_run(rx__task *t)
@@ -359,6 +378,7 @@ inlet_start_run(rx__task *t)
     bool busy = false;
 
     if (rx__pipeline_poll(st->base.pipe) || st->d.cancelled) {
+        inlet_abandon(st);
         return;
     }
     rx__pipeline_bind(st->base.pipe, st->worker);

@@ -2,8 +2,18 @@
 /*
  * The test subscriber: records every signal a pipeline delivers and checks
  * them against the protocol. Uses only uvrx's public API.
+ *
+ * The serialisation check must itself be safe when the pipeline breaks
+ * rule 4 across threads: the count of signals in progress is an atomic
+ * read-modify-write, so two threads inside the subscriber at once are
+ * counted as an overlap rather than lost in a race on a plain flag, and
+ * the terminal and finally counts the grammar check reads are atomic too.
+ * The handle is an atomic pointer so that rx_test_cancel() and
+ * rx_test_dispose() may be called from another thread while signals are
+ * delivered (rx_cancel() and rx_dispose() may be).
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +22,7 @@
 #include <uvrx/testkit.h>
 
 struct rx_test_observer {
-    rx_subscription *sub;
+    _Atomic(rx_subscription *) sub;
     int64_t initial;      /* requested in on_subscribe */
     int64_t request_each; /* requested inside each on_next */
     size_t cancel_after;  /* cancel once this many items arrived */
@@ -22,39 +32,41 @@ struct rx_test_observer {
     rx_value *items; /* retained */
     size_t n, cap;
     bool completed;
-    rx_error *error;   /* retained */
-    bool in_signal;    /* a callback is running */
-    bool alloc_failed; /* recording an item failed */
-    rx_test_counts c;
+    rx_error *error;    /* retained */
+    atomic_int inside;  /* signals in progress: more than one is an overlap */
+    atomic_int ended;   /* terminal signals seen */
+    atomic_int closed;  /* on_finally calls seen */
+    atomic_int overlap; /* signals that began while another was running */
+    atomic_int late;    /* signals after a terminal signal or on_finally */
+    bool alloc_failed;  /* recording an item failed */
+    rx_test_counts c;   /* the plain counts; see rx_test_get_counts() */
 };
 
-/* Records the start of a signal; flags overlaps and late signals. */
+/* Records the start of a signal; flags overlaps (another signal is in
+ * progress, on this thread or any other) and signals after the end. */
 static void
 enter(rx_test_observer *t)
 {
-    if (t->in_signal) {
-        t->c.overlaps++;
+    if (atomic_fetch_add(&t->inside, 1) != 0) {
+        atomic_fetch_add(&t->overlap, 1);
     }
-    if (t->c.terminals > 0) {
-        t->c.after_terminal++;
+    if (atomic_load(&t->ended) > 0 || atomic_load(&t->closed) > 0) {
+        atomic_fetch_add(&t->late, 1);
     }
-    t->in_signal = true;
 }
 
 static void
 leave(rx_test_observer *t)
 {
-    t->in_signal = false;
+    atomic_fetch_sub(&t->inside, 1);
 }
 
 static void
 maybe_dispose(rx_test_observer *t, rx_test_signal where)
 {
-    if (t->dispose_in == where && t->sub != NULL) {
-        rx_subscription *s = t->sub;
+    if (t->dispose_in == where) {
         t->dispose_in = 0;
-        t->sub = NULL;
-        rx_dispose(s);
+        rx_dispose(atomic_exchange(&t->sub, NULL));
     }
 }
 
@@ -65,7 +77,7 @@ t_on_subscribe(rx_subscription *sub, void *ctx)
 
     enter(t);
     t->c.subscribes++;
-    t->sub = sub;
+    atomic_store(&t->sub, sub);
     if (t->initial > 0) {
         t->demand = t->initial;
         rx_request(sub, t->initial);
@@ -98,15 +110,17 @@ record(rx_test_observer *t, rx_value v)
 static void
 after_item(rx_test_observer *t)
 {
-    if (t->cancel_after > 0 && t->n == t->cancel_after && t->sub != NULL) {
-        rx_cancel(t->sub);
+    rx_subscription *sub = atomic_load(&t->sub);
+
+    if (t->cancel_after > 0 && t->n == t->cancel_after && sub != NULL) {
+        rx_cancel(sub);
     }
-    if (t->request_each > 0 && t->sub != NULL &&
+    if (t->request_each > 0 && sub != NULL &&
         (t->cancel_after == 0 || t->n < t->cancel_after)) {
         t->demand = t->demand > RX_UNBOUNDED - t->request_each
                         ? RX_UNBOUNDED
                         : t->demand + t->request_each;
-        rx_request(t->sub, t->request_each);
+        rx_request(sub, t->request_each);
     }
     maybe_dispose(t, RX_TEST_ON_NEXT);
 }
@@ -142,7 +156,7 @@ t_on_error(const rx_error *err, void *ctx)
     rx_test_observer *t = ctx;
 
     enter(t);
-    t->c.terminals++;
+    atomic_fetch_add(&t->ended, 1);
     if (t->error == NULL) {
         t->error = rx_error_retain(err);
     }
@@ -156,18 +170,23 @@ t_on_complete(void *ctx)
     rx_test_observer *t = ctx;
 
     enter(t);
-    t->c.terminals++;
+    atomic_fetch_add(&t->ended, 1);
     t->completed = true;
     maybe_dispose(t, RX_TEST_ON_COMPLETE);
     leave(t);
 }
 
+/* on_finally is no signal, but it must come last and alone: it counts
+ * as an overlap when a signal is still running. */
 static void
 t_on_finally(void *ctx)
 {
     rx_test_observer *t = ctx;
 
-    t->c.finallies++;
+    if (atomic_load(&t->inside) != 0) {
+        atomic_fetch_add(&t->overlap, 1);
+    }
+    atomic_fetch_add(&t->closed, 1);
 }
 
 rx_test_observer *
@@ -181,6 +200,12 @@ rx_test_observer_new(int64_t initial_request)
     t = calloc(1, sizeof *t);
     if (t != NULL) {
         t->initial = initial_request;
+        atomic_init(&t->sub, NULL);
+        atomic_init(&t->inside, 0);
+        atomic_init(&t->ended, 0);
+        atomic_init(&t->closed, 0);
+        atomic_init(&t->overlap, 0);
+        atomic_init(&t->late, 0);
     }
     return t;
 }
@@ -216,18 +241,18 @@ rx_test_subscribe(rx_observable *obs, rx_test_observer *t)
     int rc = rx_subscribe(obs, &o, &sub);
 
     /* A dispose inside a callback already gave the handle back. */
-    if (rc == 0 && t->sub == NULL && t->dispose_in == 0 &&
+    if (rc == 0 && atomic_load(&t->sub) == NULL && t->dispose_in == 0 &&
         t->c.subscribes > 0) {
         return rc;
     }
-    t->sub = sub;
+    atomic_store(&t->sub, sub);
     return rc;
 }
 
 rx_subscription *
 rx_test_subscription(const rx_test_observer *t)
 {
-    return t->sub;
+    return atomic_load(&t->sub);
 }
 
 int
@@ -236,22 +261,20 @@ rx_test_request(rx_test_observer *t, int64_t n)
     if (n > 0) {
         t->demand = t->demand > RX_UNBOUNDED - n ? RX_UNBOUNDED : t->demand + n;
     }
-    return rx_request(t->sub, n);
+    return rx_request(atomic_load(&t->sub), n);
 }
 
 void
 rx_test_cancel(rx_test_observer *t)
 {
-    rx_cancel(t->sub);
+    rx_cancel(atomic_load(&t->sub));
 }
 
 void
 rx_test_dispose(rx_test_observer *t)
 {
-    rx_subscription *s = t->sub;
-
-    t->sub = NULL;
-    rx_dispose(s);
+    /* The exchange makes two disposing threads dispose the handle once. */
+    rx_dispose(atomic_exchange(&t->sub, NULL));
 }
 
 void
@@ -305,7 +328,13 @@ rx_test_error(const rx_test_observer *t)
 rx_test_counts
 rx_test_get_counts(const rx_test_observer *t)
 {
-    return t->c;
+    rx_test_counts c = t->c;
+
+    c.terminals = atomic_load(&t->ended);
+    c.finallies = atomic_load(&t->closed);
+    c.overlaps = atomic_load(&t->overlap);
+    c.after_terminal = atomic_load(&t->late);
+    return c;
 }
 
 /* ---- checks ----------------------------------------------------------- */
@@ -370,28 +399,32 @@ list_items(const rx_test_observer *t, char *buf, size_t cap)
 bool
 rx_test_check_protocol(const rx_test_observer *t, char *why, size_t cap)
 {
-    if (t->c.subscribes != 1) {
+    rx_test_counts c = rx_test_get_counts(t);
+
+    if (c.subscribes != 1) {
         return fail(why, cap, "on_subscribe ran %d times, expected once",
-                    t->c.subscribes);
+                    c.subscribes);
     }
-    if (t->c.overlaps > 0) {
+    if (c.overlaps > 0) {
         return fail(why, cap, "%d signals overlapped another signal",
-                    t->c.overlaps);
+                    c.overlaps);
     }
-    if (t->c.after_terminal > 0) {
-        return fail(why, cap, "%d signals came after the terminal signal",
-                    t->c.after_terminal);
+    if (c.after_terminal > 0) {
+        return fail(why, cap,
+                    "%d signals came after the terminal signal or "
+                    "on_finally",
+                    c.after_terminal);
     }
-    if (t->c.terminals > 1) {
+    if (c.terminals > 1) {
         return fail(why, cap, "%d terminal signals, expected at most one",
-                    t->c.terminals);
+                    c.terminals);
     }
-    if (t->c.beyond_demand > 0) {
+    if (c.beyond_demand > 0) {
         return fail(why, cap, "%d items arrived beyond the demand requested",
-                    t->c.beyond_demand);
+                    c.beyond_demand);
     }
-    if (t->c.finallies > 1) {
-        return fail(why, cap, "on_finally ran %d times", t->c.finallies);
+    if (c.finallies > 1) {
+        return fail(why, cap, "on_finally ran %d times", c.finallies);
     }
     if (t->alloc_failed) {
         return fail(why, cap, "the recorder ran out of memory");

@@ -255,6 +255,72 @@ test_inlet_after_the_subscriber_cancelled_refuses_values(void **state)
     rx_scheduler_release(vs);
 }
 
+/* Found by the race harness (tests/race/test_race_cancel.c): a cancel
+ * that reached the subscription before its start task attached it left
+ * the inlet open, so producers filled the queue for nobody and then were
+ * refused with RX_EBACKPRESSURE for ever. */
+static void
+test_inlet_cancelled_before_it_attached_refuses_values(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_inlet *in = rx_inlet_new(vs, 8);
+    rx_observable *o = rx_inlet_observable(in);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+    rx_test_observer *later = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_inlet_try_emit(in, rx_int(1)), 0);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_test_cancel(t); /* the start task has not run yet */
+    rx_virtual_run(vs);
+    assert_int_equal(rx_inlet_try_emit(in, rx_int(2)), RX_ECANCELED);
+    assert_int_equal(rx_inlet_complete(in), RX_ECANCELED);
+    assert_rx_no_items(t);
+    assert_rx_no_terminal(t);
+    /* As after any first subscriber's cancel: a later one is told. */
+    assert_int_equal(rx_test_subscribe(o, later), 0);
+    rx_observable_release(o);
+    rx_virtual_run(vs);
+    assert_rx_no_items(later);
+    assert_rx_error(later, RX_ECANCELED);
+    rx_test_observer_free(later);
+    rx_test_observer_free(t);
+    rx_inlet_release(in);
+    rx_scheduler_release(vs);
+}
+
+/* The race harness (tests/race/test_race_terminal.c) hit this with
+ * inlets: merge freed a cancelled inner at once while the inner inlet's
+ * start task still sat in the scheduler's queue, which then ran freed
+ * memory (ASan, TSan). Stages dropped early now wait for their posted
+ * tasks (the same fix covers observe_on inners, test_async_inputs). */
+static void
+test_inlet_inner_dropped_before_its_start_task_ran(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_inlet *failed = rx_inlet_new(vs, 4);
+    rx_inlet *fresh = rx_inlet_new(vs, 4);
+    /* In this order the failed inlet's start task runs first. */
+    rx_observable *o =
+        rx_merge(rx_inlet_observable(fresh), rx_inlet_observable(failed));
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_int_equal(rx_inlet_error(failed, rx_error_new(RX_T_EUSER, "x")), 0);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    /* The first start task fails the merge, which cancels the second
+     * inner before its own start task runs. */
+    rx_virtual_run(vs);
+    assert_rx_no_items(t);
+    assert_rx_error(t, RX_T_EUSER);
+    assert_int_equal(rx_inlet_try_emit(fresh, rx_int(1)), RX_ECANCELED);
+    rx_test_observer_free(t);
+    rx_inlet_release(failed);
+    rx_inlet_release(fresh);
+    rx_scheduler_release(vs);
+}
+
 static void
 test_inlet_takes_one_subscriber_at_a_time(void **state)
 {
@@ -437,6 +503,8 @@ main(void)
             test_inlet_queues_values_until_subscribed_and_honours_demand),
         rx_unit_test(test_inlet_error_arrives_after_the_queued_values),
         rx_unit_test(test_inlet_after_the_subscriber_cancelled_refuses_values),
+        rx_unit_test(test_inlet_cancelled_before_it_attached_refuses_values),
+        rx_unit_test(test_inlet_inner_dropped_before_its_start_task_ran),
         rx_unit_test(test_inlet_takes_one_subscriber_at_a_time),
         rx_unit_test(test_inlet_outlives_its_subscriber_for_late_producers),
         rx_unit_test(test_inlet_rejects_bad_arguments),
