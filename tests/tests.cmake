@@ -73,3 +73,6 @@ foreach(f IN LISTS UVRX_RACE_TESTS)
   string(REGEX REPLACE "^test_" "" n ${n})
   set_tests_properties(${n} PROPERTIES TIMEOUT 600)
 endforeach()
+
+# Differential fuzzing: corpus replay test and the libFuzzer targets.
+include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)

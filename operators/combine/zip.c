@@ -459,12 +459,19 @@ zip_start(rx__stage *self)
     struct zip_stage *z = (struct zip_stage *)self;
 
     z->started = true;
-    zip_drain(z); /* an empty pulled source ends the stream at once */
-    /* Like RxJava, stop subscribing once the stream has ended (a source
-     * that failed or completed empty while it was subscribed). */
+    /* Like RxJava, start the sources in order and stop once the stream
+     * has ended: a source that failed or completed empty while it was
+     * subscribed, or an empty pulled source, which ends it at once --
+     * after the sources before it, so an error they signal while they
+     * are subscribed wins over it. */
     for (size_t i = 0; i < z->n && !z->done && z->error == NULL; i++) {
         if (z->slots[i].in != NULL) {
             rx__fanin_start(z->slots[i].in, RX__FANIN_PREFETCH);
+        } else if (!pulled_left(&z->slots[i].it)) {
+            z->exhausted = true;
+        }
+        if (z->exhausted) {
+            break;
         }
     }
     zip_drain(z);
@@ -523,10 +530,8 @@ zip_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
             s->done = true;
             if (pulled_left(&s->it)) {
                 z->ready++;
-            } else {
-                z->exhausted = true;
             }
-            continue;
+            continue; /* empty: zip_start ends the stream on reaching it */
         }
         rc = rx__fanin_input_new(&z->base, &zip_hooks, i, &s->in);
         if (rc < 0) {
