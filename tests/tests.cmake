@@ -76,3 +76,9 @@ endforeach()
 
 # Differential fuzzing: corpus replay test and the libFuzzer targets.
 include(${PROJECT_SOURCE_DIR}/tests/fuzz/fuzz.cmake)
+
+# Issue 6, item 8: every test the Reactive Streams rules table of
+# docs/reliability.md cites exists and is registered.
+add_test(NAME rs_rules_table
+  COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/reliability.d/rs-rules.sh --check)
+set_tests_properties(rs_rules_table PROPERTIES TIMEOUT 60 LABELS project)

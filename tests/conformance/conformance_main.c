@@ -368,6 +368,191 @@ test_batch_subscriber_sees_same_items(void **state)
     }
 }
 
+/* Records the order of the signals one subscription receives. */
+struct order_probe {
+    int signals;       /* every signal, on_subscribe included */
+    int subscribes;    /* on_subscribe calls */
+    int before_sub;    /* signals that came before on_subscribe */
+    int terminals;     /* on_error + on_complete */
+    int finallies;     /* on_finally calls */
+    int after_finally; /* signals after on_finally */
+};
+
+static void
+order_signal(struct order_probe *p)
+{
+    p->signals++;
+    if (p->subscribes == 0) {
+        p->before_sub++;
+    }
+    if (p->finallies > 0) {
+        p->after_finally++;
+    }
+}
+
+static void
+order_subscribe(rx_subscription *sub, void *ctx)
+{
+    struct order_probe *p = ctx;
+
+    if (p->signals > 0 || p->finallies > 0) {
+        p->before_sub++; /* something came before on_subscribe */
+    }
+    p->signals++;
+    p->subscribes++;
+    rx_request(sub, RX_UNBOUNDED);
+}
+
+static void
+order_next(rx_value v, void *ctx)
+{
+    (void)v;
+    order_signal(ctx);
+}
+
+static void
+order_error(const rx_error *err, void *ctx)
+{
+    struct order_probe *p = ctx;
+
+    (void)err;
+    order_signal(p);
+    p->terminals++;
+}
+
+static void
+order_complete(void *ctx)
+{
+    struct order_probe *p = ctx;
+
+    order_signal(p);
+    p->terminals++;
+}
+
+static void
+order_finally(void *ctx)
+{
+    struct order_probe *p = ctx;
+
+    if (p->subscribes == 0) {
+        p->before_sub++;
+    }
+    p->finallies++;
+}
+
+/* RS 1.9 and 2.12: on_subscribe is the first signal a subscriber gets and
+ * comes exactly once, whatever the row does afterwards; on_finally comes
+ * last, after every other signal. */
+static void
+test_on_subscribe_comes_first_and_once(void **state)
+{
+    (void)state;
+    FOR_EACH_ROW(row)
+    {
+        struct order_probe p = {0};
+        rx_observer obs = {.on_subscribe = order_subscribe,
+                           .on_next = order_next,
+                           .on_error = order_error,
+                           .on_complete = order_complete,
+                           .on_finally = order_finally,
+                           .ctx = &p};
+        rx_observable *o = row->make();
+        rx_subscription *sub = NULL;
+        ROW_CHECK(row, o != NULL, "make() failed: %s", rx_last_error_message());
+        assert_int_equal(rx_subscribe(o, &obs, &sub), 0);
+        rx_observable_release(o);
+        rx_dispose(sub);
+        ROW_CHECK(row, p.subscribes == 1, "on_subscribe ran %d times",
+                  p.subscribes);
+        ROW_CHECK(row, p.before_sub == 0,
+                  "%d signals arrived before on_subscribe", p.before_sub);
+        ROW_CHECK(row, p.signals == 1 + (int)row->items + p.terminals,
+                  "%d signals for %zu items and %d terminals", p.signals,
+                  row->items, p.terminals);
+        ROW_CHECK(row, p.terminals == (row->terminal == RX_CONF_NONE ? 0 : 1),
+                  "%d terminal signals", p.terminals);
+        ROW_CHECK(row, p.finallies == 1 && p.after_finally == 0,
+                  "on_finally ran %d times, %d signals after it", p.finallies,
+                  p.after_finally);
+        check_leaks(row);
+    }
+}
+
+/* RS 1.2 (with 1.4, 1.5): given demand for more items than a row has, the
+ * row delivers exactly its items and then its terminal signal. With demand
+ * for exactly its items, the terminal arrives at once, or -- for a row
+ * that must pull one more upstream item to learn that it has ended (a
+ * filter dropping the trailing items, take_while's failing item, a
+ * generate step, dematerialize's completion notification, a map failing
+ * at the next item) -- after one more request(1), which delivers no item.
+ * Pure sources that end without items (empty, throw) need no demand at
+ * all: tests/create/test_empty_never_throw.c. */
+static void
+test_terminal_follows_the_items_within_one_more_request(void **state)
+{
+    (void)state;
+    FOR_EACH_ROW(row)
+    {
+        rx_test_observer *t;
+        if (row->terminal == RX_CONF_NONE) {
+            continue;
+        }
+        t = run(row, (int64_t)row->items, NULL);
+        ROW_CHECK(row, rx_test_count(t) == row->items,
+                  "%zu items with demand %zu", rx_test_count(t), row->items);
+        if (rx_test_get_counts(t).terminals == 0) {
+            rx_test_request(t, 1);
+            ROW_CHECK(row, rx_test_count(t) == row->items,
+                      "the extra request(1) delivered an item");
+        }
+        check_terminal(row, t);
+        rx_test_observer_free(t);
+        check_leaks(row);
+    }
+}
+
+/* RS 3.6, 3.7, 3.13: a cancel from outside any callback on a running
+ * subscription releases the subscriber at once (on_finally: uvrx holds no
+ * reference to its ctx any more); request(n) for any n and a second cancel
+ * afterwards change nothing -- no item, no RX_EINVAL, no second
+ * on_finally. */
+static void
+test_request_and_cancel_after_cancel_are_noops(void **state)
+{
+    static const int64_t later[] = {5, RX_UNBOUNDED, 0, -1};
+
+    (void)state;
+    FOR_EACH_ROW(row)
+    {
+        rx_test_observer *t = run(row, 0, NULL);
+        rx_test_counts c = rx_test_get_counts(t);
+        if (c.terminals > 0) {
+            rx_test_observer_free(t); /* ended with no demand: 1.5 / 1.4 */
+            check_leaks(row);
+            continue;
+        }
+        rx_test_cancel(t);
+        c = rx_test_get_counts(t);
+        ROW_CHECK(row, c.finallies == 1, "on_finally ran %d times at cancel",
+                  c.finallies);
+        for (size_t k = 0; k < sizeof later / sizeof later[0]; k++) {
+            ROW_CHECK(row, rx_test_request(t, later[k]) == 0,
+                      "request(%lld) after cancel failed", (long long)later[k]);
+            rx_test_cancel(t);
+        }
+        c = rx_test_get_counts(t);
+        ROW_CHECK(row, rx_test_count(t) == 0, "%zu items after cancel",
+                  rx_test_count(t));
+        ROW_CHECK(row, c.terminals == 0, "%d terminals after cancel",
+                  c.terminals);
+        ROW_CHECK(row, c.finallies == 1, "on_finally ran %d times",
+                  c.finallies);
+        ROW_OK(row, rx_test_check_protocol, t);
+        rx_test_observer_free(t);
+        check_leaks(row);
+    }
+}
+
 int
 main(void)
 {
@@ -381,6 +566,9 @@ main(void)
         rx_unit_test(test_dispose_inside_each_callback),
         rx_unit_test(test_out_handle_is_valid_inside_on_subscribe),
         rx_unit_test(test_batch_subscriber_sees_same_items),
+        rx_unit_test(test_on_subscribe_comes_first_and_once),
+        rx_unit_test(test_terminal_follows_the_items_within_one_more_request),
+        rx_unit_test(test_request_and_cancel_after_cancel_are_noops),
     };
     const size_t checks = sizeof tests / sizeof tests[0];
     size_t rows = 0;
