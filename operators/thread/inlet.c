@@ -47,6 +47,9 @@ struct rx_inlet {
     rx_scheduler *worker;      /* its scheduler */
     bool ever_attached;
     bool drain_posted;
+    /* The detached stage left its hold on `worker`'s loop to the queued
+     * drain task, which drops it when it runs (inlet_let_go()). */
+    bool unhold_pending;
 };
 
 struct inlet_obs {
@@ -199,6 +202,33 @@ inlet_unhold(struct inlet_stage *st)
     }
 }
 
+/* An attached stage lets the loop go when it detaches -- unless a drain
+ * task is queued: that task holds the inlet (and so its scheduler), and
+ * a loop that stopped before running it would strand it, with those
+ * references, in the scheduler's queue. Then the task drops the hold
+ * when it runs. Scheduler's thread. */
+static void
+inlet_let_go(struct inlet_stage *st)
+{
+    rx_inlet *in = st->in;
+    bool handed = false;
+
+    if (!st->held) {
+        return;
+    }
+    uv_mutex_lock(&in->lock);
+    if (in->drain_posted && in->worker == st->worker && !in->unhold_pending) {
+        in->unhold_pending = true;
+        handed = true;
+    }
+    uv_mutex_unlock(&in->lock);
+    if (handed) {
+        st->held = false;
+    } else {
+        inlet_unhold(st);
+    }
+}
+
 /* Delivers the end (queue empty, stage detached). `err` is borrowed. */
 static void
 inlet_deliver_end(struct inlet_stage *st, int state, const rx_error *err)
@@ -244,7 +274,7 @@ inlet_pass(void *self)
     in->len -= n;
     uv_mutex_unlock(&in->lock);
     if (end != OPEN) {
-        inlet_unhold(st);
+        inlet_let_go(st);
         inlet_deliver_end(st, end, err);
         rx_error_release(err);
         return false;
@@ -282,16 +312,24 @@ inlet_drain_run(rx__task *t)
 {
     rx_inlet *in = (rx_inlet *)((char *)t - offsetof(rx_inlet, drain_task));
     struct inlet_stage *st;
+    rx_scheduler *unhold = NULL;
 
     uv_mutex_lock(&in->lock);
     in->drain_posted = false;
     st = in->stage;
+    if (in->unhold_pending) {
+        in->unhold_pending = false;
+        unhold = in->worker;
+    }
     uv_mutex_unlock(&in->lock);
     if (st != NULL) {
         rx__pipeline *p = st->base.pipe;
         rx__frame_enter(p);
         inlet_drain(st);
         rx__frame_exit(p); /* may free the stage */
+    }
+    if (unhold != NULL) {
+        rx__sched_unhold(unhold); /* the hold a detached stage left */
     }
     rx_inlet_release(in);
 }
@@ -316,10 +354,11 @@ inlet_detach(struct inlet_stage *st)
     size_t head = 0;
     size_t len = 0;
 
-    inlet_unhold(st);
     if (!st->attached) {
+        inlet_unhold(st);
         return;
     }
+    inlet_let_go(st);
     st->attached = false;
     uv_mutex_lock(&in->lock);
     in->stage = NULL;

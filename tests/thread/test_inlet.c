@@ -492,6 +492,37 @@ test_inlet_survives_allocation_failures(void **state)
     assert_true(rx_oom_sweep(oom_scenario, NULL) > 1);
 }
 
+/* A value pushed, then the subscriber cancelled before the drain task
+ * that push queued could run: the loop must keep running until that
+ * task ran, or the task -- and the inlet and scheduler it holds -- would
+ * be stranded in the stopped loop's queue (uv_loop_close: EBUSY). */
+static void
+test_inlet_loop_runs_the_drain_task_queued_before_a_cancel(void **state)
+{
+    uv_loop_t loop;
+    rx_scheduler *s;
+    rx_inlet *in;
+    rx_observable *o;
+    rx_test_observer *t = rx_test_observer_new(0);
+
+    (void)state;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    s = rx_scheduler_loop(&loop);
+    in = rx_inlet_new(s, 8);
+    o = rx_inlet_observable(in);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    uv_run(&loop, UV_RUN_NOWAIT); /* the start task attaches the stage */
+    assert_int_equal(rx_inlet_try_emit(in, rx_int(1)), 0); /* queues a task */
+    rx_test_cancel(t);
+    rx_inlet_release(in);
+    uv_run(&loop, UV_RUN_DEFAULT); /* runs the queued task, then ends */
+    assert_rx_no_items(t);
+    assert_rx_no_terminal(t);
+    rx_test_observer_free(t);
+    hop_close_loop(&loop, s);
+}
+
 int
 main(void)
 {
@@ -507,6 +538,8 @@ main(void)
         rx_unit_test(test_inlet_inner_dropped_before_its_start_task_ran),
         rx_unit_test(test_inlet_takes_one_subscriber_at_a_time),
         rx_unit_test(test_inlet_outlives_its_subscriber_for_late_producers),
+        rx_unit_test(
+            test_inlet_loop_runs_the_drain_task_queued_before_a_cancel),
         rx_unit_test(test_inlet_rejects_bad_arguments),
         rx_unit_test(test_inlet_survives_allocation_failures),
     };
