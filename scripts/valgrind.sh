@@ -14,6 +14,9 @@
 # valgrind would watch cmake, not the drivers), and, inside the other
 # binaries, the cases that call rx_skip_if_stress() (the 100 MiB TCP
 # transfer, the 10^6 request(1) loops): UVRX_SKIP_STRESS=1 skips them.
+# The race scenarios (tests/race/) run 100 times each instead of 2,500:
+# valgrind serialises threads, so the races themselves are the asan and
+# tsan lanes' job; here they are checked for leaks and memory errors.
 #
 # Prints one summary line, also written to <build>/valgrind-summary.txt for
 # scripts/reliability.sh:
@@ -35,7 +38,8 @@ rm -f "$tmp"/MemoryChecker.*.log
 rc=0
 # CTest warns that DartConfiguration.tcl is missing (the project does not
 # include(CTest)); memcheck works without it.
-UVRX_SKIP_STRESS=1 ctest --test-dir "$build" -T memcheck -j 2 \
+UVRX_SKIP_STRESS=1 UVRX_RACE_ITERATIONS=${UVRX_RACE_ITERATIONS:-100} \
+    ctest --test-dir "$build" -T memcheck -j 2 \
     --output-on-failure -LE 'stress|install|project' -E '^oom_uv' \
     --overwrite MemoryCheckCommand="$(command -v valgrind)" \
     --overwrite MemoryCheckCommandOptions="$opts" "$@" \
