@@ -45,9 +45,9 @@ ctest --preset coverage
 common=(--root . --object-directory "$build" --filter 'src/'
         --filter 'operators/' --exclude-unreachable-branches
         --exclude-branches-by-pattern '.*\bHASH_[A-Z_]+\(' -j 2)
-gcovr "${common[@]}" --json-summary "$build/coverage.json" \
+timeout 600 gcovr "${common[@]}" --json-summary "$build/coverage.json" \
     --html-details "$build/coverage.html" >/dev/null
-gcovr "${common[@]}" --branches --sort-percentage \
+timeout 600 gcovr "${common[@]}" --branches --sort-percentage \
     --txt "$build/coverage-files.txt" >/dev/null
 
 # The totals, from the JSON summary.
