@@ -43,8 +43,9 @@ fi
 
 # 1b. the static library defines no global outside the rx_ prefix either
 # (rx__ internals are global there, so a bare helper name would clash with
-# an application's own symbols). Sanitizer builds add their own
-# instrumentation globals (__odr_asan.*, __asan_*, __tsan_*): not ours.
+# an application's own symbols). Sanitizer builds add instrumentation
+# globals of their own (two underscores, then the sanitizer's name): not
+# ours.
 a=$(find "$prefix" -name libuvrx.a -print -quit)
 [ -n "$a" ] || fail "no libuvrx.a installed"
 bad=$(nm -g --defined-only "$a" | awk 'NF == 3 { print $3 }' |
