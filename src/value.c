@@ -156,7 +156,9 @@ rx_array(size_t n, const rx_value *items)
     for (size_t i = 0; ok && i < n; i++) {
         ok = items[i].type != RX_TYPE_INVALID;
     }
-    if (ok && n <= (SIZE_MAX - sizeof *a) / sizeof(rx_value)) {
+    /* The loop above read n valid items, so n * sizeof(rx_value) bytes
+     * exist: n cannot overflow the size below. */
+    if (ok && RX__ALWAYS(n <= (SIZE_MAX - sizeof *a) / sizeof(rx_value))) {
         a = rx__malloc(sizeof *a + n * sizeof(rx_value));
     }
     if (a == NULL) {
