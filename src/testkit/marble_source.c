@@ -127,7 +127,7 @@ deliver(struct marble_stage *st, const struct rx__tk_event *e)
                                             "marble error"));
         }
         return;
-    case RX__TK_COMPLETE:
+    default: /* RX__TK_COMPLETE */
         stage_end(st);
         rx__emit_complete(&st->base);
         return;
@@ -258,8 +258,10 @@ hot_schedule(struct marble_obs *o)
     due = o->origin + (uint64_t)o->diag.ev[o->next].frame;
     now = rx_scheduler_now(o->vs);
     /* Cannot fail: called from the task's own run, so the slot it left
-     * in the timer heap is free. */
-    (void)rx__schedule(o->vs, &o->task, due > now ? (int64_t)(due - now) : 0);
+     * in the timer heap is free. The next event is in the future: hot_run
+     * delivered every event due by now. */
+    (void)rx__schedule(o->vs, &o->task,
+                       RX__ALWAYS(due > now) ? (int64_t)(due - now) : 0);
 }
 
 static void

@@ -10,7 +10,9 @@
  * the terminal and finally counts the grammar check reads are atomic too.
  * The handle is an atomic pointer so that rx_test_cancel() and
  * rx_test_dispose() may be called from another thread while signals are
- * delivered (rx_cancel() and rx_dispose() may be).
+ * delivered (rx_cancel() and rx_dispose() may be). Besides the public API
+ * it uses only rx__fail_null(), to set the last error its header promises
+ * (docs/design/testkit-internals.md).
  */
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -20,6 +22,8 @@
 
 #include <uvrx.h>
 #include <uvrx/testkit.h>
+
+#include "rx-internal.h"
 
 struct rx_test_observer {
     _Atomic(rx_subscription *) sub;
@@ -195,18 +199,20 @@ rx_test_observer_new(int64_t initial_request)
     rx_test_observer *t;
 
     if (initial_request < 0) {
-        return NULL;
+        return rx__fail_null(RX_EINVAL, "rx_test_observer_new: "
+                                        "initial_request must not be negative");
     }
     t = calloc(1, sizeof *t);
-    if (t != NULL) {
-        t->initial = initial_request;
-        atomic_init(&t->sub, NULL);
-        atomic_init(&t->inside, 0);
-        atomic_init(&t->ended, 0);
-        atomic_init(&t->closed, 0);
-        atomic_init(&t->overlap, 0);
-        atomic_init(&t->late, 0);
+    if (t == NULL) {
+        return rx__fail_null(RX_ENOMEM, "rx_test_observer_new: out of memory");
     }
+    t->initial = initial_request;
+    atomic_init(&t->sub, NULL);
+    atomic_init(&t->inside, 0);
+    atomic_init(&t->ended, 0);
+    atomic_init(&t->closed, 0);
+    atomic_init(&t->overlap, 0);
+    atomic_init(&t->late, 0);
     return t;
 }
 
