@@ -184,14 +184,18 @@ static bool
 lines_on_next(rx__stage *self, rx_value v)
 {
     struct lines_stage *st = (struct lines_stage *)self;
-    const char *p;
-    size_t n;
+    const char *p = NULL;
+    size_t n = 0;
+    bool is_bytes;
 
     if (st->d.cancelled) {
         return true;
     }
     st->outstanding = false;
-    if (!rx__io_item_bytes(v, &p, &n)) {
+    is_bytes = rx__io_item_bytes(v, &p, &n);
+    /* Only rx_file_lines and rx_stream_lines feed this stage, with
+     * chunks they made as bytes. */
+    if (RX__NEVER(!is_bytes)) {
         lines_fail(st, rx__error_at(rx__stage_site(self), RX_EINVAL,
                                     "%s: a chunk must be bytes or a string",
                                     rx__stage_site(self)->name));
