@@ -74,8 +74,11 @@ void
 rx__free(void *ptr)
 {
     if (ptr != NULL) {
-        atomic_fetch_sub_explicit(&live_count, 1, memory_order_relaxed);
+        /* Free first, then count down with release: a thread that sees
+         * the count reach zero (rx_live_objects, rx_set_allocator) sees
+         * this use of alloc_fns finished, so it may replace them. */
         alloc_fns.free(ptr, alloc_fns.ctx);
+        atomic_fetch_sub_explicit(&live_count, 1, memory_order_release);
     }
 }
 

@@ -5,6 +5,7 @@
  * rx_test_run, teardown with work pending, and a cancel from another
  * thread waking an idle pipeline's loop.
  */
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -453,6 +454,69 @@ test_pool_rejects_bad_sizes(void **state)
     assert_null(rx_scheduler_pool(257));
 }
 
+/* A pool whose workers cannot all start (allocation failure in a
+ * worker's loop scheduler or in the pool) returns NULL with RX_ENOMEM,
+ * stops the workers that did start, and leaks nothing. */
+static void
+pool_under_oom(bool failed, void *ctx)
+{
+    rx_scheduler *p = rx_scheduler_pool(3);
+
+    (void)ctx;
+    if (p == NULL) {
+        assert_true(failed);
+        assert_int_equal(rx_last_error(), RX_ENOMEM);
+        return;
+    }
+    rx_scheduler_release(p);
+}
+
+static void
+test_pool_survives_every_allocation_failure(void **state)
+{
+    (void)state;
+    assert_true(rx_oom_sweep(pool_under_oom, NULL) > 3);
+}
+
+/* The last reference to a pool dropped by a task on one of its own
+ * workers: a worker cannot join itself, so a reaper thread joins them
+ * all and frees the pool. */
+struct self_release {
+    rx__task task;
+    rx_scheduler *pool;
+    atomic_bool on_worker;
+};
+
+static void
+self_release_run(rx__task *t)
+{
+    struct self_release *r = (struct self_release *)t;
+
+    atomic_store(&r->on_worker, rx__sched_is_current(r->pool));
+    rx_scheduler_release(r->pool);
+}
+
+static void
+test_pool_released_on_its_own_worker_is_reaped(void **state)
+{
+    struct self_release r;
+    long spins = 0;
+
+    (void)state;
+    memset(&r, 0, sizeof r);
+    r.pool = rx_scheduler_pool(2);
+    assert_non_null(r.pool);
+    rx__task_init(&r.task, NULL, self_release_run);
+    assert_int_equal(rx__post(rx__sched_pick(r.pool), &r.task), 0);
+    /* Not a timed wait: the reaper frees the pool when it has joined
+     * both workers; the count of live objects says when. */
+    while (rx_live_objects() != 0 && spins++ < 100000000) {
+        sched_yield();
+    }
+    assert_int_equal(rx_live_objects(), 0);
+    assert_true(atomic_load(&r.on_worker));
+}
+
 /* ---- rx_test_run ------------------------------------------------------ */
 
 static void
@@ -618,6 +682,8 @@ main(void)
             test_loop_scheduler_released_on_another_thread_closes_on_its_loop),
         rx_unit_test(test_pool_runs_posted_work_on_its_workers),
         rx_unit_test(test_pool_rejects_bad_sizes),
+        rx_unit_test(test_pool_survives_every_allocation_failure),
+        rx_unit_test(test_pool_released_on_its_own_worker_is_reaped),
         rx_unit_test(test_test_run_advances_virtual_time_when_the_loop_is_idle),
         rx_unit_test(test_cancel_from_another_thread_wakes_an_idle_pipeline),
         rx_unit_test(
