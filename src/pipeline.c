@@ -245,18 +245,20 @@ stop_running(rx__pipeline *p)
  * broke rule 1 (reactive streams 1.1). The upstream is cancelled and the
  * subscriber gets RX_EBACKPRESSURE naming the last stage, instead of an
  * item it did not ask for. */
-static void
-sink_overflow(rx__pipeline *p)
+/* The site of the stage right above the sink, or NULL. */
+static const rx_site *
+sink_up_site(const rx__pipeline *p)
 {
-    const rx_site *site = p->sink.up != NULL && p->sink.up->obs != NULL
-                              ? rx__stage_site(p->sink.up)
-                              : NULL;
-    rx_error *err = rx__error_at(
-        site, RX_EBACKPRESSURE,
-        "%s: an item arrived beyond the subscriber's demand (reactive "
-        "streams rule 1.1)",
-        site != NULL ? site->name : "rx_subscribe");
+    return p->sink.up != NULL && p->sink.up->obs != NULL
+               ? rx__stage_site(p->sink.up)
+               : NULL;
+}
 
+/* Ends the pipeline with err (taken): upstream cancelled, err to the
+ * observer's on_error or, without one, to the undeliverable handler. */
+static void
+sink_fail(rx__pipeline *p, rx_error *err)
+{
     p->done = true;
     stop_running(p);
     rx__cancel_up(&p->sink);
@@ -266,6 +268,32 @@ sink_overflow(rx__pipeline *p)
         rx__undeliverable(err);
     }
     rx_error_release(err);
+}
+
+static void
+sink_overflow(rx__pipeline *p)
+{
+    const rx_site *site = sink_up_site(p);
+
+    sink_fail(p, rx__error_at(site, RX_EBACKPRESSURE,
+                              "%s: an item arrived beyond the subscriber's "
+                              "demand (reactive streams rule 1.1)",
+                              site != NULL ? site->name : "rx_subscribe"));
+}
+
+/* A heap item (string, bytes, array, error, observable) reached an
+ * observer that has only on_next_batch, which takes scalars: rather than
+ * drop it, the stream fails. */
+static void
+sink_heap_to_batch_only(rx__pipeline *p)
+{
+    const rx_site *site = sink_up_site(p);
+
+    sink_fail(p, rx__error_at(site, RX_EINVAL,
+                              "%s: a heap item (string, bytes, array, ...) "
+                              "reached an observer with on_next_batch only; "
+                              "batches carry scalars: set on_next",
+                              site != NULL ? site->name : "rx_subscribe"));
 }
 
 static bool
@@ -285,7 +313,11 @@ sink_on_next(rx__stage *self, rx_value v)
     }
     if (p->observer.on_next != NULL) {
         p->observer.on_next(v, p->observer.ctx);
-    } else if (p->observer.on_next_batch != NULL && !RX_VALUE_IS_HEAP(v)) {
+    } else if (p->observer.on_next_batch != NULL) {
+        if (RX_VALUE_IS_HEAP(v)) {
+            sink_heap_to_batch_only(p);
+            return false;
+        }
         /* A batch-only observer still gets single items, as batches of
          * one. */
         rx_value one = v;

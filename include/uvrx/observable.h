@@ -54,7 +54,11 @@ typedef struct rx_observer {
     /**
      * Optional: receives items in batches of scalar values. @p vals is a
      * scratch array owned by uvrx, writable during the call. When NULL,
-     * items arrive one by one through @c on_next.
+     * items arrive one by one through @c on_next. An observer with this
+     * and no @c on_next gets single scalar items as batches of one; a
+     * heap item (string, bytes, array, error, observable) fails the
+     * stream with `RX_EINVAL` instead of being dropped: set @c on_next
+     * for streams that carry them.
      */
     void (*on_next_batch)(rx_value *vals, size_t n, void *ctx);
     /** Passed to every callback. */

@@ -249,16 +249,60 @@ test_pipeline_edges_batch_only_observer_gets_single_items(void **state)
                      .ctx = &r};
 
     (void)state;
-    /* The rogue sends items one by one: each is a batch of one. A heap
-     * item has no callback to go to (batches carry scalars only) and is
-     * released, not leaked. */
-    assert_int_equal(run(rx_t_rogue("4 abc 5 |", 0, NULL), &o), 0);
+    /* The rogue sends items one by one: each is a batch of one. */
+    assert_int_equal(run(rx_t_rogue("4 5 |", 0, NULL), &o), 0);
     assert_int_equal(r.n, 2);
     assert_int_equal(r.batches, 2);
     assert_int_equal(r.items[0], 4);
     assert_int_equal(r.items[1], 5);
     assert_int_equal(r.completes, 1);
     assert_int_equal(r.finally, 1);
+}
+
+static void
+test_pipeline_edges_heap_item_to_batch_only_observer_fails(void **state)
+{
+    struct rec r = {.first_request = 10};
+    rx_observer o = {.on_subscribe = rec_subscribe,
+                     .on_next_batch = rec_batch,
+                     .on_error = rec_error,
+                     .on_complete = rec_complete,
+                     .on_finally = rec_finally,
+                     .ctx = &r};
+    rx_t_rogue_stats st = {0};
+
+    (void)state;
+    /* Batches carry scalars: a string has nowhere to go, and rather than
+     * drop it the stream ends with RX_EINVAL and the source is
+     * cancelled. */
+    assert_int_equal(run(rx_t_rogue("4 abc 5 |", 0, &st), &o), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.items[0], 4);
+    assert_int_equal(r.errors, 1);
+    assert_int_equal(r.error_code, RX_EINVAL);
+    assert_int_equal(r.completes, 0);
+    assert_int_equal(r.finally, 1);
+    assert_int_equal(st.cancels, 1);
+    assert_int_equal(st.items, 2); /* the rogue stopped at the cancel */
+}
+
+static void
+test_pipeline_edges_heap_item_to_batch_only_without_on_error(void **state)
+{
+    struct rec r = {.first_request = RX_UNBOUNDED};
+    rx_observer o = {.on_subscribe = rec_subscribe,
+                     .on_next_batch = rec_batch,
+                     .on_finally = rec_finally,
+                     .ctx = &r};
+    int code = 0;
+
+    (void)state;
+    rx_capture_undeliverable();
+    assert_int_equal(run(rx_t_rogue("abc 1 |", 0, NULL), &o), 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.finally, 1);
+    assert_int_equal(rx_undeliverable_count(&code), 1);
+    assert_int_equal(code, RX_EINVAL);
 }
 
 static void
@@ -401,6 +445,10 @@ main(void)
         rx_unit_test(
             test_pipeline_edges_cancel_after_bad_request_sends_nothing),
         rx_unit_test(test_pipeline_edges_batch_only_observer_gets_single_items),
+        rx_unit_test(
+            test_pipeline_edges_heap_item_to_batch_only_observer_fails),
+        rx_unit_test(
+            test_pipeline_edges_heap_item_to_batch_only_without_on_error),
         rx_unit_test(test_pipeline_edges_observer_without_item_callbacks),
         rx_unit_test(test_pipeline_edges_reserved_fields_must_be_zero),
         rx_unit_test(test_pipeline_edges_cancel_in_on_subscribe_never_starts),
