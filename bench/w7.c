@@ -12,12 +12,14 @@
  *         once per batch and spinning (with sched_yield) when the ring is
  *         full or empty: the least a hop between two threads can cost.
  *
- * The uvrx pipeline runs twice per round: with observe_on's default
- * prefetch (128), as the workload is specified, and with a prefetch of
- * 8192. With 128 items in flight the two threads park and wake each
- * other once per replenishment (96 items), so that figure measures the
- * wake-up latency of the machine; with 8192 the producer keeps working
- * while the consumer drains, which is what the ring does.
+ * The uvrx pipeline runs three times per round: with observe_on's
+ * default prefetch (128), as the workload is specified; with a prefetch
+ * of 8192; and with the default prefetch and both loops spinning up to
+ * 50 us before they block (rx_scheduler_set_spin), as the ring spins. With 128
+ * items in flight the two threads park and wake each other once per
+ * replenishment (96 items), so that figure measures the wake-up latency of the
+ * machine; with 8192 the producer keeps working while the consumer drains,
+ * which is what the ring does.
  *
  * Prints one RESULT line per uvrx variant against the ring, each figure
  * the median of the interleaved rounds. Cross-core timings swing between
@@ -167,6 +169,25 @@ run_uvrx_8192(void)
     return run_uvrx_with(8192);
 }
 
+/* The default prefetch, both loops spinning up to 50 us for the other
+ * side's next batch before they block (rx_scheduler_set_spin), as the
+ * ring's two threads spin. */
+static int64_t
+run_uvrx_spin(void)
+{
+    int64_t got;
+
+    if (rx_scheduler_set_spin(loop_sched, 50) != 0 ||
+        rx_scheduler_set_spin(pool, 50) != 0) {
+        fprintf(stderr, "bench_w7: %s\n", rx_last_error_message());
+        exit(1);
+    }
+    got = run_uvrx_with(0);
+    rx_scheduler_set_spin(loop_sched, 0);
+    rx_scheduler_set_spin(pool, 0);
+    return got;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -176,14 +197,15 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum { VARIANTS = 3, MAX_ROUNDS = 101 };
+enum { VARIANTS = 4, MAX_ROUNDS = 101 };
 
 int
 main(int argc, char **argv)
 {
-    static const char *const names[VARIANTS] = {"ring", "uvrx",
-                                                "uvrx_prefetch8192"};
-    int64_t (*const fns[VARIANTS])(void) = {run_ring, run_uvrx, run_uvrx_8192};
+    static const char *const names[VARIANTS] = {
+        "ring", "uvrx", "uvrx_prefetch8192", "uvrx_spin50us"};
+    int64_t (*const fns[VARIANTS])(void) = {run_ring, run_uvrx, run_uvrx_8192,
+                                            run_uvrx_spin};
     double ns[VARIANTS][MAX_ROUNDS];
     double med[VARIANTS];
     int rounds = argc > 1 ? atoi(argv[1]) : 5;

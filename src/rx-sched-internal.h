@@ -23,6 +23,8 @@ struct rx__sched_ops {
     bool (*is_current)(const rx_scheduler *s);
     /* Loop schedulers: keep the loop alive (true) or not (false). */
     void (*hold)(rx_scheduler *s, bool on);
+    /* Loop schedulers and pools: rx_scheduler_set_spin. Any thread. */
+    void (*set_spin)(rx_scheduler *s, unsigned spin_us);
     bool timed;
     bool is_virtual;
 };

@@ -178,6 +178,25 @@ rx_scheduler_now(rx_scheduler *s)
     return s != NULL ? s->ops->now(s) : 0;
 }
 
+int
+rx_scheduler_set_spin(rx_scheduler *s, unsigned spin_us)
+{
+    if (s == NULL) {
+        return rx__fail(RX_EINVAL, "rx_scheduler_set_spin: s must not be NULL");
+    }
+    if (s->ops->set_spin == NULL) {
+        return rx__fail(RX_EINVAL, "rx_scheduler_set_spin: s must be a loop "
+                                   "scheduler or a pool");
+    }
+    if (spin_us > RX_SCHEDULER_SPIN_MAX_US) {
+        return rx__fail(RX_EINVAL,
+                        "rx_scheduler_set_spin: spin_us must be at most %u",
+                        (unsigned)RX_SCHEDULER_SPIN_MAX_US);
+    }
+    s->ops->set_spin(s, spin_us);
+    return 0;
+}
+
 void
 rx__sched_base_init(rx_scheduler *s, const struct rx__sched_ops *ops)
 {

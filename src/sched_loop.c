@@ -12,9 +12,19 @@
  * the timer is active only while timed work is pending, so an idle
  * scheduler never keeps its loop alive.
  *
+ * Optional spinning (rx_scheduler_set_spin): a loop that has just run
+ * tasks from other threads may expect more soon (a thread hop trading
+ * batches with another thread). An unreferenced uv_prepare_t, which libuv
+ * runs right before it blocks for I/O, then polls the posted list for up
+ * to spin_us; a post that finds the scheduler spinning skips
+ * uv_async_send, so a hop's round trip costs two cache-line transfers
+ * instead of two kernel wake-ups. `spinning` is read and written under
+ * `lock`, which orders it against the posts: a poster either sees the
+ * spin and its task is run when the spin ends, or sends the wake-up.
+ *
  * Teardown: the last release, on the loop thread, unregisters the
- * scheduler and closes both handles; the memory goes in the second close
- * callback. A release on another thread defers that to the loop thread
+ * scheduler and closes its four handles; the memory goes in the last
+ * close callback. A release on another thread defers that to the loop thread
  * through the async handle. rx_shutdown() runs each closing loop with
  * UV_RUN_NOWAIT until those close callbacks have run.
  */
@@ -26,16 +36,22 @@ struct lsched {
     uv_loop_t *loop;
     uv_timer_t timer;
     uv_async_t async;
+    uv_prepare_t spin; /* the optional spin before blocking */
+    uv_idle_t again;   /* active: the spin caught work, spin again */
     rx__theap heap;
-    uv_mutex_t lock;       /* guards posted_*, dying */
+    uv_mutex_t lock;       /* guards posted_*, dying, spinning */
     rx__task *posted_head; /* tasks posted from any thread, FIFO */
     rx__task *posted_tail;
-    bool dying;           /* released off the loop thread */
-    bool closing_started; /* its handles are being closed */
-    int holds;            /* rx__sched_hold count (loop thread) */
-    int open_handles;     /* handles not yet closed */
-    const void *thread;   /* thread-local mark of the loop's thread */
-    struct lsched *next;  /* registry / closing list */
+    atomic_bool posted_any; /* posted_head != NULL, for the spin to poll */
+    atomic_uint spin_us;    /* rx_scheduler_set_spin; 0: never spin */
+    bool spinning;          /* the prepare hook is polling */
+    bool ran_posts;         /* this loop pass ran posted tasks */
+    bool dying;             /* released off the loop thread */
+    bool closing_started;   /* its handles are being closed */
+    int holds;              /* rx__sched_hold count (loop thread) */
+    int open_handles;       /* handles not yet closed */
+    const void *thread;     /* thread-local mark of the loop's thread */
+    struct lsched *next;    /* registry / closing list */
 };
 
 static _Thread_local char thread_mark;
@@ -147,11 +163,12 @@ l_post(rx_scheduler *s, rx__task *t)
 
     t->next = NULL;
     uv_mutex_lock(&l->lock);
-    wake = l->posted_head == NULL;
+    wake = l->posted_head == NULL && !l->spinning;
     if (l->posted_tail != NULL) {
         l->posted_tail->next = t;
     } else {
         l->posted_head = t;
+        atomic_store_explicit(&l->posted_any, true, memory_order_relaxed);
     }
     l->posted_tail = t;
     uv_mutex_unlock(&l->lock);
@@ -177,6 +194,66 @@ async_cb(uv_async_t *async)
     run_posted(l, false);
     if (dying) {
         destroy_on_loop(l);
+    }
+}
+
+static void
+l_set_spin(rx_scheduler *s, unsigned spin_us)
+{
+    atomic_store_explicit(&((struct lsched *)s)->spin_us, spin_us,
+                          memory_order_relaxed);
+}
+
+static void
+again_cb(uv_idle_t *h)
+{
+    (void)h; /* being active is its whole job */
+}
+
+/* The prepare hook: right before the loop blocks, and only when the pass
+ * that ends ran tasks from other threads, polls for more for up to
+ * spin_us (less when a timer is due sooner), then runs what came. When it
+ * caught something, the idle handle stays active, which makes the loop's
+ * coming I/O poll non-blocking and brings it straight back here: a stream
+ * of posts is served spin after spin, with I/O polled between them. */
+static void
+spin_cb(uv_prepare_t *h)
+{
+    struct lsched *l =
+        (struct lsched *)((char *)h - offsetof(struct lsched, spin));
+    unsigned us = atomic_load_explicit(&l->spin_us, memory_order_relaxed);
+    uint64_t limit = (uint64_t)us * 1000u;
+    uint64_t start;
+    int timeout;
+
+    uv_idle_stop(&l->again);
+    if (us == 0 || !l->ran_posts) {
+        return;
+    }
+    l->ran_posts = false;
+    timeout = uv_backend_timeout(l->loop);
+    if (timeout == 0) {
+        return; /* the loop will not block: nothing to wait for */
+    }
+    if (timeout > 0 && (uint64_t)timeout * 1000000u < limit) {
+        limit = (uint64_t)timeout * 1000000u;
+    }
+    uv_mutex_lock(&l->lock);
+    l->spinning = l->posted_head == NULL;
+    uv_mutex_unlock(&l->lock);
+    if (l->spinning) {
+        start = uv_hrtime();
+        while (!atomic_load_explicit(&l->posted_any, memory_order_relaxed) &&
+               uv_hrtime() - start < limit) {
+            /* poll: the poster writes posted_any under the lock */
+        }
+        uv_mutex_lock(&l->lock);
+        l->spinning = false;
+        uv_mutex_unlock(&l->lock);
+    }
+    run_posted(l, false);
+    if (l->ran_posts) {
+        uv_idle_start(&l->again, again_cb);
     }
 }
 
@@ -223,10 +300,12 @@ run_posted(struct lsched *l, bool until_empty)
         uv_mutex_lock(&l->lock);
         list = l->posted_head;
         l->posted_head = l->posted_tail = NULL;
+        atomic_store_explicit(&l->posted_any, false, memory_order_relaxed);
         uv_mutex_unlock(&l->lock);
         if (list == NULL) {
             return;
         }
+        l->ran_posts = true;
         while (list != NULL) {
             rx__task *t = list;
             list = t->next;
@@ -250,6 +329,8 @@ destroy_on_loop(struct lsched *l)
     rx__theap_detach_all(&l->heap);
     uv_close((uv_handle_t *)&l->timer, close_cb);
     uv_close((uv_handle_t *)&l->async, close_cb);
+    uv_close((uv_handle_t *)&l->spin, close_cb);
+    uv_close((uv_handle_t *)&l->again, close_cb);
 }
 
 static void
@@ -280,6 +361,7 @@ static const struct rx__sched_ops loop_ops = {
     .destroy = l_destroy,
     .is_current = l_is_current,
     .hold = l_hold,
+    .set_spin = l_set_spin,
     .timed = true,
 };
 
@@ -325,6 +407,16 @@ create(uv_loop_t *loop)
     l->async.data = l;
     l->open_handles = 2;
     uv_unref((uv_handle_t *)&l->async);
+    /* uv_prepare_init, uv_idle_init and uv_prepare_start only link the
+     * handles in; neither handle keeps the loop alive. */
+    uv_prepare_init(loop, &l->spin);
+    uv_idle_init(loop, &l->again);
+    l->spin.data = l;
+    l->again.data = l;
+    l->open_handles = 4;
+    uv_prepare_start(&l->spin, spin_cb);
+    uv_unref((uv_handle_t *)&l->spin);
+    uv_unref((uv_handle_t *)&l->again);
     return &l->base;
 }
 

@@ -178,6 +178,17 @@ p_destroy(rx_scheduler *s)
     }
 }
 
+static void
+p_set_spin(rx_scheduler *s, unsigned spin_us)
+{
+    const struct pool *p = (const struct pool *)s;
+
+    for (int i = 0; i < p->n; i++) {
+        rx_scheduler *w = p->w[i].sched;
+        w->ops->set_spin(w, spin_us);
+    }
+}
+
 static const struct rx__sched_ops pool_ops = {
     .schedule = p_schedule,
     .unschedule = p_unschedule,
@@ -186,6 +197,7 @@ static const struct rx__sched_ops pool_ops = {
     .destroy = p_destroy,
     .pick = p_pick,
     .is_current = p_is_current,
+    .set_spin = p_set_spin,
     .timed = true,
 };
 

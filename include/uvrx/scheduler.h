@@ -76,6 +76,34 @@ RX_API rx_scheduler *rx_scheduler_default(void);
  */
 RX_API rx_scheduler *rx_scheduler_pool(int n);
 
+/** The largest spin rx_scheduler_set_spin() accepts: 10 ms. */
+#define RX_SCHEDULER_SPIN_MAX_US 10000u
+
+/**
+ * @brief Lets a loop scheduler, or every worker of a pool, spin briefly
+ * for work from other threads before its loop blocks.
+ *
+ * Off by default. When on, a loop that has just run tasks posted from
+ * another thread (the items or the requests of a thread hop: observe_on,
+ * subscribe_on, an inlet) polls for the next one for up to @p spin_us
+ * microseconds before libuv blocks for I/O, and a thread that posts to
+ * it meanwhile skips the kernel wake-up. Two threads exchanging batches
+ * (observe_on with a small prefetch) then pay a cache-line transfer per
+ * round trip instead of two wake-ups of the kernel's scheduler -- at the
+ * price of a busy core for up to @p spin_us after each batch. The spin
+ * stops early when a timer is due. Worth it only when each spinning
+ * thread has a core of its own; on a loaded machine the thread being
+ * waited for is itself waiting for a core and the spin is wasted.
+ * I/O callbacks of the loop wait for the spin to end.
+ *
+ * @param s        a loop scheduler or a pool; @borrows
+ * @param spin_us  microseconds, 0 (off) to #RX_SCHEDULER_SPIN_MAX_US
+ * @return 0, or #RX_EINVAL (NULL @p s, a scheduler of another kind,
+ *         @p spin_us too large; the last error names the argument)
+ * @note Any thread; takes effect at the loop's next pass.
+ */
+RX_API int rx_scheduler_set_spin(rx_scheduler *s, unsigned spin_us);
+
 /**
  * @brief A scheduler whose time moves only when a test moves it.
  *
