@@ -42,6 +42,7 @@ die_on_error(rx__stage *self, const rx_error *err)
     struct die_stage *st = (struct die_stage *)self;
 
     if (st->terminated) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     st->terminated = true;

@@ -75,6 +75,7 @@ pred_on_error(rx__stage *self, const rx_error *err)
     struct pred_stage *st = (struct pred_stage *)self;
 
     if (st->done) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     st->done = true;

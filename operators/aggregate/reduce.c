@@ -121,6 +121,7 @@ reduce_on_error(rx__stage *self, const rx_error *err)
     struct reduce_stage *st = (struct reduce_stage *)self;
 
     if (st->done) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     st->done = true;

@@ -79,6 +79,7 @@ to_array_on_error(rx__stage *self, const rx_error *err)
     struct to_array_stage *st = (struct to_array_stage *)self;
 
     if (st->done) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     st->done = true;

@@ -87,6 +87,7 @@ materialize_on_error(rx__stage *self, const rx_error *err)
     struct materialize_stage *st = (struct materialize_stage *)self;
 
     if (st->terminated) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     materialize_finish(st, rx_notify_error(rx_error_retain(err)));
@@ -211,6 +212,7 @@ dematerialize_on_error(rx__stage *self, const rx_error *err)
     struct dematerialize_stage *st = (struct dematerialize_stage *)self;
 
     if (st->done) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
         return;
     }
     st->done = true;

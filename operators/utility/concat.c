@@ -137,10 +137,12 @@ recv_on_error(rx__stage *self, const rx_error *err)
 {
     struct concat_stage *st = from_recv(self);
 
-    if (!st->cancelled) {
-        st->cancelled = true;
-        rx__emit_error(&st->base, err);
+    if (st->cancelled) {
+        rx__undeliverable(err); /* after a cancel: nowhere to go */
+        return;
     }
+    st->cancelled = true;
+    rx__emit_error(&st->base, err);
 }
 
 static void
