@@ -18,7 +18,10 @@
  * (on_finally, retired stages, a pending request(0) error, deferred
  * posts) is done by entering and leaving one real frame. A subscriber
  * that leaves during its own delivery drops its hold after the delivery,
- * inside a real frame, so the pipeline is never freed under it.
+ * inside a real frame, so the pipeline is never freed under it. A
+ * delivery is "on the stack" for a subscriber while its `light` count is
+ * positive or, on the direct path (struct rx__subj_sub), while it is the
+ * subject's `delivering`.
  */
 #ifndef UVRX_MULTICAST_INTERNAL_H
 #define UVRX_MULTICAST_INTERNAL_H
@@ -57,15 +60,16 @@ struct rx_subject {
      * onto the main list when it ends. */
     struct rx__subj_sub *phead;
     struct rx__subj_sub *ptail;
-    struct rx__subj_sub *cursor; /* the next subscriber this pass visits */
-    size_t count;                /* subscribers on both lists */
-    bool emitting;               /* an emission pass is on the stack */
-    bool ended;                  /* a terminal was pushed (maybe pending) */
-    bool done;                   /* the terminal was processed */
-    rx_error *err;               /* the terminal error, or NULL */
-    rx__vqueue backlog;          /* items pushed during an emission */
-    int term_pending;            /* 1 complete, 2 error, pushed meanwhile */
-    bool repass;                 /* replay, unicast: stored meanwhile */
+    struct rx__subj_sub *cursor;     /* the next subscriber this pass visits */
+    struct rx__subj_sub *delivering; /* whose observer a direct call runs */
+    size_t count;                    /* subscribers on both lists */
+    bool emitting;                   /* an emission pass is on the stack */
+    bool ended;                      /* a terminal was pushed (maybe pending) */
+    bool done;                       /* the terminal was processed */
+    rx_error *err;                   /* the terminal error, or NULL */
+    rx__vqueue backlog;              /* items pushed during an emission */
+    int term_pending;                /* 1 complete, 2 error, pushed meanwhile */
+    bool repass;                     /* replay, unicast: stored meanwhile */
     /* behavior: the latest item; async: the last item. */
     rx_value latest;
     bool has_latest;
@@ -83,15 +87,33 @@ struct rx_subject {
     bool abandoned;  /* that subscriber left */
 };
 
-/* A subscriber: the source stage of the subscriber's pipeline. */
+/* A subscriber: the source stage of the subscriber's pipeline.
+ *
+ * The direct path. While `direct` is set, an item for this subscriber
+ * may go straight to the observer's on_next (`on_next`, `ctx`: copies of
+ * the pipeline's observer) inside a light frame (the pipeline's `frames`
+ * bumped, the subject's `delivering` naming this subscriber), with no
+ * demand accounting and no frame-exit checks. It holds while: the stage
+ * is the pipeline's only stage, right above the sink; demand is
+ * unbounded here and at the sink; the observer has on_next; nothing is
+ * waiting in the slot; the subscriber has started and is not done; the
+ * pipeline is running. subject.c (update_direct) sets it where these may
+ * have become true and clears it wherever one stops holding. Each way
+ * one can stop holding while it is set passes through this stage
+ * (sub_cancel, its own terminal), so a delivery that finds it still set
+ * after the call owes no frame-exit work. The fields the direct path
+ * reads sit together. */
 struct rx__subj_sub {
     rx__stage base;
+    struct rx__subj_sub *next;
+    void (*on_next)(rx_value v, void *ctx); /* direct path: the observer's */
+    void *ctx;                              /* direct path: its context */
+    int light;   /* light frames of deliveries to it on the stack */
+    bool direct; /* the direct path may be taken (see above) */
     rx_subject *s;
     struct rx__subj_sub *prev;
-    struct rx__subj_sub *next;
     int64_t requested;
     int list;             /* 0 none, 1 the main list, 2 the pending list */
-    int light;            /* light frames of deliveries to it on the stack */
     bool held;            /* its pipeline holds a reference for us */
     bool release_pending; /* drop the hold when the delivery ends */
     bool started;

@@ -64,6 +64,21 @@ light_exit_slow(struct rx__subj_sub *u, bool release)
     rx__frame_exit(p);
 }
 
+/* The end of a light frame of `u` in pipeline `p`, once its two counters
+ * are decremented: the frame-exit work, if any is owed. `u` and its
+ * pipeline may be gone afterwards. */
+static inline void
+light_exit_check(struct rx__subj_sub *u, rx__pipeline *p)
+{
+    bool release = u->light == 0 && u->release_pending;
+
+    if (RX__UNLIKELY(release || (p->frames == 0 &&
+                                 (!p->running || p->graveyard != NULL ||
+                                  p->pending_einval || p->deferred != NULL)))) {
+        light_exit_slow(u, release);
+    }
+}
+
 /* Ends a light frame; `u` and its pipeline may be gone afterwards. Inline:
  * it runs once per item and subscriber, and usually does nothing more
  * than the two decrements. */
@@ -71,16 +86,10 @@ static inline void
 light_exit(struct rx__subj_sub *u)
 {
     rx__pipeline *p = u->base.pipe;
-    bool release;
 
     u->light--;
     p->frames--;
-    release = u->light == 0 && u->release_pending;
-    if (RX__UNLIKELY(release || (p->frames == 0 &&
-                                 (!p->running || p->graveyard != NULL ||
-                                  p->pending_einval || p->deferred != NULL)))) {
-        light_exit_slow(u, release);
-    }
+    light_exit_check(u, p);
 }
 
 /* ---- the lists -------------------------------------------------------- */
@@ -153,6 +162,25 @@ splice_pending(rx_subject *s)
 }
 
 /* ---- one subscriber --------------------------------------------------- */
+
+/* Recomputes whether items may take the direct path to `u`'s observer
+ * (multicast-internal.h, struct rx__subj_sub). Called where the
+ * conditions may have become true (demand became unbounded, the
+ * subscriber started); the places that can make them false clear
+ * `direct` themselves. */
+static void
+update_direct(struct rx__subj_sub *u)
+{
+    rx__pipeline *p = u->base.pipe;
+
+    u->on_next = p->observer.on_next;
+    u->ctx = p->observer.ctx;
+    u->direct = u->started && !u->done && !u->has_slot &&
+                u->requested == RX_UNBOUNDED && u->base.down == &p->sink &&
+                p->sink.up == &u->base && p->observer.on_next != NULL &&
+                p->demand == RX_UNBOUNDED && p->running && !p->done &&
+                !p->cancelled;
+}
 
 static void
 drop_slot(struct rx__subj_sub *u)
@@ -231,6 +259,7 @@ sub_drain(struct rx__subj_sub *u)
                 break; /* the terminal waits behind the items */
             }
             u->done = true;
+            u->direct = false;
             if (s->err != NULL) {
                 rx__emit_error(&u->base, s->err);
             } else {
@@ -250,6 +279,7 @@ fail_backpressure(rx_subject *s, struct rx__subj_sub *u)
     rx__frame_enter(p);
     unlink_sub(s, u);
     u->done = true;
+    u->direct = false;
     drop_slot(u);
     rx__emit_new_error(&u->base, rx__backpressure_error(&s->base.site));
     unhold(u);
@@ -304,7 +334,60 @@ publish_one(rx_subject *s, struct rx__subj_sub *u, rx_value v)
     light_exit(u);
 }
 
+/* One item to one subscriber on the direct path (u->direct set): the
+ * observer is called inside a light frame, nothing else. The frame is
+ * the pipeline's `frames` bumped (so a nested rx_cancel() or rx_dispose()
+ * frees nothing and runs no on_finally under the call) and s->delivering
+ * naming `u` in place of its `light` count (so sub_cancel() of `u`
+ * during the call keeps the hold until the call returned); no pass of
+ * `s` can nest inside another, so one such field is enough. A cancel
+ * asked from another thread is still seen at the next item: its flag is
+ * in the same cache line of the pipeline as the frame counter, read
+ * anyway. If the call left `direct` set, nothing happened to the
+ * pipeline that a frame exit would have to finish (struct rx__subj_sub);
+ * otherwise the usual checks run. */
+static inline void
+deliver_direct(rx_subject *s, struct rx__subj_sub *u, rx_value v)
+{
+    rx__pipeline *p = u->base.pipe;
+
+    if (RX__UNLIKELY(
+            atomic_load_explicit(&p->cancel_req, memory_order_relaxed))) {
+        publish_one(s, u, v); /* processes the cancel */
+        return;
+    }
+    s->delivering = u;
+    p->frames++;
+    u->on_next(v, u->ctx);
+    p->frames--;
+    s->delivering = NULL;
+    if (RX__UNLIKELY(!u->direct)) {
+        light_exit_check(u, p);
+    } else {
+        assert(!u->release_pending);
+        assert(p->frames > 0 || (p->running && p->graveyard == NULL &&
+                                 !p->pending_einval && p->deferred == NULL));
+    }
+}
+
 /* ---- emission passes -------------------------------------------------- */
+
+/* The pass of a publish or behavior subject: item v (borrowed) to every
+ * subscriber on the main list. */
+static void
+pass_publish(rx_subject *s, rx_value v)
+{
+    struct rx__subj_sub *u;
+
+    for (u = s->head; u != NULL; u = s->cursor) {
+        s->cursor = u->next;
+        if (RX__LIKELY(u->direct)) {
+            deliver_direct(s, u, v);
+        } else {
+            publish_one(s, u, v);
+        }
+    }
+}
 
 /* Delivers item v (borrowed) to every subscriber on the main list. */
 static void
@@ -318,10 +401,7 @@ pass_next(rx_subject *s, rx_value v)
         s->latest = rx_value_retain(v);
         /* fall through */
     case RX__SUBJ_PUBLISH:
-        for (u = s->head; u != NULL; u = s->cursor) {
-            s->cursor = u->next;
-            publish_one(s, u, v);
-        }
+        pass_publish(s, v);
         break;
     case RX__SUBJ_ASYNC:
         rx_value_release(s->latest);
@@ -353,6 +433,7 @@ pass_terminal(rx_subject *s)
         unlink_sub(s, u);
         if (s->kind == RX__SUBJ_ASYNC && s->has_latest && s->err == NULL) {
             u->has_slot = true;
+            u->direct = false;
             u->slot = rx_value_retain(s->latest);
         }
         unhold(u);
@@ -409,6 +490,7 @@ sub_request(rx__stage *self, int64_t n)
     if (u->started) {
         sub_drain(u);
     }
+    update_direct(u);
 }
 
 static void
@@ -416,6 +498,7 @@ sub_leave(struct rx__subj_sub *u)
 {
     rx_subject *s = u->s;
 
+    u->direct = false;
     unlink_sub(s, u);
     drop_slot(u);
     if (u->cursor != NULL) {
@@ -439,8 +522,9 @@ sub_cancel(rx__stage *self)
         return;
     }
     u->done = true;
+    u->direct = false;
     sub_leave(u);
-    if (u->light > 0) {
+    if (u->light > 0 || u->s->delivering == u) {
         u->release_pending = true; /* dropped when the delivery ends */
     } else {
         unhold(u);
@@ -479,6 +563,7 @@ sub_start(rx__stage *self)
                 (s->kind == RX__SUBJ_ASYNC && s->done && s->err == NULL))) {
         /* behavior: the latest item; async: the last, after the end */
         u->has_slot = true;
+        u->direct = false;
         u->slot = rx_value_retain(s->latest);
     }
     if (!s->done) {
@@ -486,6 +571,7 @@ sub_start(rx__stage *self)
         link_sub(s, u);
     }
     sub_drain(u);
+    update_direct(u);
 }
 
 static void

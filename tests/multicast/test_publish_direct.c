@@ -5,10 +5,18 @@
  * operators/multicast/subject.c calls the observer itself instead of
  * going through the sink stage): bounded demand is still counted, and a
  * subscriber that cancels, disposes or requests 0 from inside its own
- * on_next receives nothing more while the others go on.
+ * on_next receives nothing more while the others go on. The direct path
+ * (an unbounded observer right below the subject) opens no full frame
+ * per item, so: on_finally of a subscriber that cancels itself in
+ * on_next waits until that on_next returned; a subscriber cancelling
+ * others (before or after it in the list) from on_next; demand turning
+ * unbounded midway (bounded counting, then the direct path); a behavior
+ * subject's initial item before direct deliveries; and a cancel asked
+ * from another thread, honoured at the next item.
  */
 #include <stdio.h>
 #include <string.h>
+#include <uv.h>
 
 #include "rx_test.h"
 
@@ -17,11 +25,15 @@ struct dp {
     rx_subscription *held; /* from rx_subscribe's out, when asked */
     int64_t initial;       /* the first request */
     int64_t act_at;        /* the item that triggers `act` */
-    int act;               /* 0 none, 1 cancel, 2 dispose, 3 request(0) */
+    /* 0 none, 1 cancel, 2 dispose, 3 request(0), 4 cancel `victim`'s
+     * subscription, 5 request RX_UNBOUNDED */
+    int act;
+    struct dp *victim;
     char log[128];
     int after_end; /* signals after the end */
     bool ended;
     int finallies;
+    int finallies_in_next; /* on_finally runs seen right after the act */
 };
 
 static void
@@ -69,9 +81,18 @@ dp_on_next(rx_value v, void *ctx)
     case 3:
         rx_request(p->sub, 0);
         break;
+    case 4:
+        p->victim->ended = true;
+        rx_cancel(p->victim->sub);
+        p->finallies_in_next = p->victim->finallies;
+        return;
+    case 5:
+        rx_request(p->sub, RX_UNBOUNDED);
+        break;
     default:
         break;
     }
+    p->finallies_in_next = p->finallies;
 }
 
 static void
@@ -106,6 +127,8 @@ static void
 dp_join(rx_subject *s, struct dp *p, bool hold)
 {
     rx_observable *o = rx_subject_observable(s);
+
+    assert_non_null(o);
     rx_observer obs = {.on_subscribe = dp_on_subscribe,
                        .on_next = dp_on_next,
                        .on_error = dp_on_error,
@@ -186,6 +209,156 @@ test_publish_direct_request_zero_inside_on_next(void **state)
     rx_subject_release(s);
 }
 
+/* on_finally of a subscriber that cancels or disposes itself inside its
+ * on_next runs after that on_next returned, before rx_subject_next()
+ * returns. */
+static void
+test_publish_direct_finally_waits_for_on_next(void **state)
+{
+    rx_subject *s = rx_subject_publish();
+    struct dp c = {.initial = RX_UNBOUNDED, .act_at = 1, .act = 1};
+    struct dp d = {.initial = RX_UNBOUNDED, .act_at = 1, .act = 2};
+
+    (void)state;
+    dp_join(s, &c, false);
+    dp_join(s, &d, true);
+    push(s, 1, 1);
+    assert_int_equal(c.finallies_in_next, 0);
+    assert_int_equal(d.finallies_in_next, 0);
+    assert_int_equal(c.finallies, 1);
+    assert_int_equal(d.finallies, 1);
+    assert_int_equal(rx_subject_subscriber_count(s), 0);
+    push(s, 2, 3);
+    assert_int_equal(rx_subject_complete(s), 0);
+    assert_string_equal(c.log, "1 ");
+    assert_string_equal(d.log, "1 ");
+    assert_int_equal(c.after_end + d.after_end, 0);
+    assert_null(d.held);
+    rx_subject_release(s);
+}
+
+/* At item 2, `killer` cancels one subscriber ahead of it in the list
+ * (already given 2) and one behind it (not yet given 2): the one behind
+ * gets nothing more, the others go on, each on_finally runs once. */
+static void
+test_publish_direct_on_next_cancels_others(void **state)
+{
+    rx_subject *s = rx_subject_publish();
+    struct dp ahead = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp behind = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp killer = {.initial = RX_UNBOUNDED, .act_at = 2, .act = 4};
+    struct dp killer2 = {.initial = RX_UNBOUNDED, .act_at = 2, .act = 4};
+    struct dp last = {.initial = RX_UNBOUNDED, .act_at = -1};
+
+    (void)state;
+    killer.victim = &ahead;
+    killer2.victim = &behind;
+    dp_join(s, &ahead, false);
+    dp_join(s, &killer, false);
+    dp_join(s, &killer2, false);
+    dp_join(s, &behind, false);
+    dp_join(s, &last, false);
+    push(s, 1, 3);
+    /* Neither victim was being delivered to: its end is immediate. */
+    assert_int_equal(killer.finallies_in_next, 1);
+    assert_int_equal(killer2.finallies_in_next, 1);
+    assert_int_equal(rx_subject_subscriber_count(s), 3);
+    assert_int_equal(rx_subject_complete(s), 0);
+    assert_string_equal(ahead.log, "1 2 ");
+    assert_string_equal(behind.log, "1 ");
+    assert_string_equal(killer.log, "1 2 3 |");
+    assert_string_equal(killer2.log, "1 2 3 |");
+    assert_string_equal(last.log, "1 2 3 |");
+    assert_int_equal(ahead.after_end + behind.after_end + killer.after_end +
+                         killer2.after_end + last.after_end,
+                     0);
+    assert_int_equal(ahead.finallies + behind.finallies + killer.finallies +
+                         killer2.finallies + last.finallies,
+                     5);
+    rx_subject_release(s);
+}
+
+/* Demand counted while bounded (one item beyond it would fail), then
+ * unbounded from inside on_next: every later item arrives. */
+static void
+test_publish_direct_demand_turns_unbounded(void **state)
+{
+    rx_subject *s = rx_subject_publish();
+    struct dp a = {.initial = 2, .act_at = 2, .act = 5};
+    struct dp b = {.initial = 2, .act_at = -1};
+
+    (void)state;
+    dp_join(s, &a, false);
+    dp_join(s, &b, false);
+    push(s, 1, 5);
+    assert_int_equal(rx_subject_complete(s), 0);
+    assert_string_equal(a.log, "1 2 3 4 5 |");
+    assert_string_equal(b.log, "1 2 #EBACKPRESSURE");
+    assert_int_equal(a.after_end + b.after_end, 0);
+    assert_int_equal(a.finallies + b.finallies, 2);
+    rx_subject_release(s);
+}
+
+/* A behavior subject: the initial item first (through the slot), then
+ * the live items; one subscriber waits for demand for its initial item. */
+static void
+test_behavior_direct_after_the_initial_item(void **state)
+{
+    rx_subject *s = rx_subject_behavior(rx_int(0));
+    struct dp a = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp b = {.initial = 1, .act_at = 0, .act = 5};
+    struct dp c = {.initial = RX_UNBOUNDED, .act_at = 2, .act = 1};
+
+    (void)state;
+    assert_non_null(s);
+    dp_join(s, &a, false);
+    dp_join(s, &b, false);
+    dp_join(s, &c, false);
+    push(s, 1, 3);
+    assert_int_equal(rx_subject_complete(s), 0);
+    assert_string_equal(a.log, "0 1 2 3 |");
+    assert_string_equal(b.log, "0 1 2 3 |");
+    assert_string_equal(c.log, "0 1 2 ");
+    assert_int_equal(a.after_end + b.after_end + c.after_end, 0);
+    assert_int_equal(a.finallies + b.finallies + c.finallies, 3);
+    rx_subject_release(s);
+}
+
+static void
+cancel_from_thread(void *arg)
+{
+    rx_cancel(arg);
+}
+
+/* rx_cancel() from another thread, on a subscriber of the direct path:
+ * the owner thread honours it at the next item (the subscriber gets
+ * nothing more), the others are unaffected. */
+static void
+test_publish_direct_remote_cancel(void **state)
+{
+    rx_subject *s = rx_subject_publish();
+    struct dp a = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp b = {.initial = RX_UNBOUNDED, .act_at = -1};
+    uv_thread_t th;
+
+    (void)state;
+    dp_join(s, &a, true);
+    dp_join(s, &b, false);
+    push(s, 1, 2);
+    assert_int_equal(uv_thread_create(&th, cancel_from_thread, a.held), 0);
+    assert_int_equal(uv_thread_join(&th), 0);
+    push(s, 3, 4);
+    assert_int_equal(rx_subject_subscriber_count(s), 1);
+    assert_int_equal(a.finallies, 1);
+    assert_int_equal(rx_subject_complete(s), 0);
+    assert_string_equal(a.log, "1 2 ");
+    assert_string_equal(b.log, "1 2 3 4 |");
+    assert_int_equal(a.after_end + b.after_end, 0);
+    assert_int_equal(b.finallies, 1);
+    rx_dispose(a.held);
+    rx_subject_release(s);
+}
+
 int
 main(void)
 {
@@ -194,6 +367,11 @@ main(void)
         rx_unit_test(
             test_publish_direct_self_cancel_and_dispose_inside_on_next),
         rx_unit_test(test_publish_direct_request_zero_inside_on_next),
+        rx_unit_test(test_publish_direct_finally_waits_for_on_next),
+        rx_unit_test(test_publish_direct_on_next_cancels_others),
+        rx_unit_test(test_publish_direct_demand_turns_unbounded),
+        rx_unit_test(test_behavior_direct_after_the_initial_item),
+        rx_unit_test(test_publish_direct_remote_cancel),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
