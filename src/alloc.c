@@ -3,10 +3,56 @@
  * The one allocator every uvrx allocation goes through, and the count of
  * live allocations behind rx_live_objects(). The allocator can be replaced
  * only while nothing is alive, as with uv_replace_allocator().
+ *
+ * The count is kept per thread: each thread adds its allocations and
+ * subtracts its frees in a counter of its own (a plain store, no locked
+ * instruction), and rx_live_objects() sums the counters of the running
+ * threads, under a lock, with what the exited threads left. An object
+ * made on one thread and freed on another adds one to the first counter
+ * and takes one from the second: the sum is exact whenever no allocation
+ * is under way, which is when callers look at it.
+ *
+ * Small-block cache. With the standard allocator, a freed block of at
+ * most CACHE_MAX usable bytes goes onto a free list of the freeing thread
+ * (one list per 16-byte size class, at most CACHE_DEPTH blocks each) and
+ * the next allocation of its class on that thread takes it back, so
+ * short-lived fixed-size objects (an rx_range built per flat_map item,
+ * a receiver stage) skip malloc and free. Each list is touched only by
+ * its own thread: a block made on one thread and freed on another simply
+ * joins the second thread's list. A cached block is free as far as
+ * rx_live_objects() is concerned (the count goes down when it is cached
+ * and up when it is reused). The lists are emptied by rx_shutdown() and
+ * rx_set_allocator() on the calling thread, at thread exit and at
+ * process exit, so valgrind and leak checkers see no block of them left.
+ * The cache is off under a custom allocator (rx_set_allocator: fault
+ * injection and counting allocators see every allocation as before) and
+ * in AddressSanitizer builds (a reused block would hide a use after
+ * free). It needs malloc_usable_size() to learn a block's class, so it
+ * is built only with glibc.
  */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "rx-sched-internal.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RX__NO_BLOCK_CACHE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RX__NO_BLOCK_CACHE 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(RX__NO_BLOCK_CACHE)
+#define RX__BLOCK_CACHE 1
+#include <malloc.h>
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 
 static void *
 std_malloc(size_t size, void *ctx)
@@ -30,15 +76,273 @@ std_free(void *ptr, void *ctx)
 }
 
 static rx_allocator alloc_fns = {std_malloc, std_realloc, std_free, NULL};
-static atomic_llong live_count;
+
+/* ---- per-thread state ------------------------------------------------- */
+
+enum {
+    CACHE_CLASSES = 16, /* class k: blocks of at least 16k usable bytes */
+    CACHE_DEPTH = 32    /* blocks per class and thread */
+};
+
+enum { THREAD_NEW, THREAD_ON, THREAD_DEAD }; /* thread_state.state */
+
+struct cached_block {
+    struct cached_block *next;
+};
+
+struct thread_state {
+    /* Allocations minus frees made by this thread. Written only by the
+     * thread (release, so a reader that sees it sees the free before it
+     * finished), read by rx_live_objects() under `threads_lock`. */
+    atomic_llong live;
+    struct thread_state *prev; /* the list of registered threads */
+    struct thread_state *next;
+    /* THREAD_NEW until the thread first allocates or frees, THREAD_ON
+     * once registered (on the list, with a thread-exit destructor),
+     * THREAD_DEAD from thread exit on (or when registering failed): the
+     * count then goes to `retired` and nothing more is cached. */
+    unsigned char state;
+#ifdef RX__BLOCK_CACHE
+    unsigned char n[CACHE_CLASSES];
+    struct cached_block *head[CACHE_CLASSES];
+#endif
+};
+
+static _Thread_local struct thread_state tstate;
+static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct thread_state *threads; /* registered, running threads */
+static atomic_llong retired;         /* the count of the other threads */
+static pthread_key_t exit_key;
+static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
+static bool exit_key_ok;
+
+/* Frees every cached block of `t`. */
+static void
+cache_drain(struct thread_state *t)
+{
+#ifdef RX__BLOCK_CACHE
+    for (int k = 0; k < CACHE_CLASSES; k++) {
+        while (t->head[k] != NULL) {
+            struct cached_block *b = t->head[k];
+            t->head[k] = b->next;
+            free(b);
+        }
+        t->n[k] = 0;
+    }
+#else
+    (void)t;
+#endif
+}
+
+/* Thread exit: the thread's count joins `retired`, its cache is freed. */
+static void
+thread_exit(void *arg)
+{
+    struct thread_state *t = arg;
+
+    pthread_mutex_lock(&threads_lock);
+    atomic_fetch_add(&retired, atomic_load(&t->live));
+    atomic_store(&t->live, 0);
+    if (t->prev != NULL) {
+        t->prev->next = t->next;
+    } else {
+        threads = t->next;
+    }
+    if (t->next != NULL) {
+        t->next->prev = t->prev;
+    }
+    t->state = THREAD_DEAD;
+    pthread_mutex_unlock(&threads_lock);
+    cache_drain(t);
+}
+
+static void
+process_exit(void)
+{
+    /* The list keeps the count; only the blocks go. */
+    cache_drain(&tstate);
+}
+
+static void
+exit_key_init(void)
+{
+    exit_key_ok = pthread_key_create(&exit_key, thread_exit) == 0 &&
+                  atexit(process_exit) == 0;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+/* When the library is unloaded (dlclose) while threads that used it keep
+ * running, their exit must not call thread_exit(), which goes with the
+ * library: the key goes first (their cached blocks are then lost to the
+ * process, as the rest of an unloaded library's state is). */
+__attribute__((destructor)) static void
+library_unload(void)
+{
+    if (exit_key_ok) {
+        pthread_key_delete(exit_key);
+        exit_key_ok = false;
+    }
+}
+#endif
+
+/* Adds `d` to the live count for a thread that is not THREAD_ON:
+ * registers it first if it is new. */
+static NOINLINE void
+count_slow(long long d)
+{
+    struct thread_state *t = &tstate;
+
+    if (t->state == THREAD_NEW) {
+        pthread_once(&exit_once, exit_key_init);
+        if (exit_key_ok && pthread_setspecific(exit_key, t) == 0) {
+            pthread_mutex_lock(&threads_lock);
+            t->prev = NULL;
+            t->next = threads;
+            if (threads != NULL) {
+                threads->prev = t;
+            }
+            threads = t;
+            t->state = THREAD_ON;
+            pthread_mutex_unlock(&threads_lock);
+        } else {
+            t->state = THREAD_DEAD;
+        }
+    }
+    if (t->state == THREAD_ON) {
+        atomic_store_explicit(
+            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + d,
+            memory_order_release);
+    } else {
+        atomic_fetch_add_explicit(&retired, d, memory_order_release);
+    }
+}
+
+static inline void
+count_add(long long d)
+{
+    struct thread_state *t = &tstate;
+
+    if (RX__LIKELY(t->state == THREAD_ON)) {
+        /* Only this thread writes `live`: no locked instruction. */
+        atomic_store_explicit(
+            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + d,
+            memory_order_release);
+    } else {
+        count_slow(d);
+    }
+}
+
+/* ---- the small-block cache -------------------------------------------- */
+
+#ifdef RX__BLOCK_CACHE
+
+/* A cached block of at least `size` bytes, or NULL. */
+static inline void *
+cache_take(size_t size)
+{
+    size_t k = (size + 15) / 16;
+    struct cached_block *b;
+
+    if (k >= CACHE_CLASSES || alloc_fns.malloc != std_malloc) {
+        return NULL;
+    }
+    b = tstate.head[k];
+    if (b != NULL) {
+        tstate.head[k] = b->next;
+        tstate.n[k]--;
+    }
+    return b;
+}
+
+/* Whether `ptr` went into the calling thread's cache. Only a registered
+ * thread caches, so its blocks are freed when it exits. */
+static inline bool
+cache_put(void *ptr)
+{
+    struct cached_block *b = ptr;
+    size_t k;
+
+    if (alloc_fns.free != std_free || tstate.state != THREAD_ON) {
+        return false;
+    }
+    k = malloc_usable_size(ptr) / 16;
+    if (k == 0 || k >= CACHE_CLASSES || tstate.n[k] >= CACHE_DEPTH) {
+        return false;
+    }
+    b->next = tstate.head[k];
+    tstate.head[k] = b;
+    tstate.n[k]++;
+    return true;
+}
+
+/* Zeroes a cached block taken for `size` bytes: up to 80 bytes the whole
+ * of its class, which it has, in a few fixed-size stores the compiler
+ * inlines (larger fixed sizes become `rep stos`, slower than a call). */
+enum { CACHE_ZERO_MAX = 80 };
+
+static inline void
+cache_zero(void *p, size_t size)
+{
+    switch ((size + 15) / 16) {
+    case 1:
+        memset(p, 0, 16);
+        break;
+    case 2:
+        memset(p, 0, 32);
+        break;
+    case 3:
+        memset(p, 0, 48);
+        break;
+    case 4:
+        memset(p, 0, 64);
+        break;
+    case 5:
+        memset(p, 0, 80);
+        break;
+    default:
+        memset(p, 0, size);
+        break;
+    }
+}
+
+#else
+
+enum { CACHE_ZERO_MAX = 0 };
+
+static inline void
+cache_zero(void *p, size_t size)
+{
+    memset(p, 0, size);
+}
+
+static inline void *
+cache_take(size_t size)
+{
+    (void)size;
+    return NULL;
+}
+
+static inline bool
+cache_put(void *ptr)
+{
+    (void)ptr;
+    return false;
+}
+
+#endif
+
+/* ---- allocation ------------------------------------------------------- */
 
 void *
 rx__malloc(size_t size)
 {
-    void *p = alloc_fns.malloc(size == 0 ? 1 : size, alloc_fns.ctx);
+    void *p = cache_take(size);
 
+    if (p == NULL) {
+        p = alloc_fns.malloc(size == 0 ? 1 : size, alloc_fns.ctx);
+    }
     if (p != NULL) {
-        atomic_fetch_add_explicit(&live_count, 1, memory_order_relaxed);
+        count_add(1);
     }
     return p;
 }
@@ -51,9 +355,16 @@ rx__calloc(size_t n, size_t size)
     if (size != 0 && n > SIZE_MAX / size) {
         return NULL;
     }
-    p = rx__malloc(n * size);
+    size *= n;
+    p = size <= CACHE_ZERO_MAX ? cache_take(size) : NULL;
     if (p != NULL) {
-        memset(p, 0, n * size);
+        count_add(1);
+        cache_zero(p, size);
+        return p;
+    }
+    p = rx__malloc(size);
+    if (p != NULL) {
+        memset(p, 0, size);
     }
     return p;
 }
@@ -77,19 +388,24 @@ rx__free(void *ptr)
         /* Free first, then count down with release: a thread that sees
          * the count reach zero (rx_live_objects, rx_set_allocator) sees
          * this use of alloc_fns finished, so it may replace them. */
-        alloc_fns.free(ptr, alloc_fns.ctx);
-        atomic_fetch_sub_explicit(&live_count, 1, memory_order_release);
+        if (!cache_put(ptr)) {
+            alloc_fns.free(ptr, alloc_fns.ctx);
+        }
+        count_add(-1);
     }
 }
 
 int
 rx_set_allocator(const rx_allocator *a)
 {
-    if (atomic_load(&live_count) != 0) {
+    int64_t live = rx_live_objects();
+
+    if (live != 0) {
         return rx__fail(RX_EBUSY,
                         "rx_set_allocator: %lld uvrx objects are alive",
-                        (long long)atomic_load(&live_count));
+                        (long long)live);
     }
+    cache_drain(&tstate);
     if (a == NULL) {
         alloc_fns = (rx_allocator){std_malloc, std_realloc, std_free, NULL};
         return 0;
@@ -106,11 +422,20 @@ rx_set_allocator(const rx_allocator *a)
 int64_t
 rx_live_objects(void)
 {
-    return (int64_t)atomic_load(&live_count);
+    long long sum;
+
+    pthread_mutex_lock(&threads_lock);
+    sum = atomic_load_explicit(&retired, memory_order_acquire);
+    for (const struct thread_state *t = threads; t != NULL; t = t->next) {
+        sum += atomic_load_explicit(&t->live, memory_order_acquire);
+    }
+    pthread_mutex_unlock(&threads_lock);
+    return (int64_t)sum;
 }
 
 void
 rx_shutdown(void)
 {
     rx__sched_loop_shutdown();
+    cache_drain(&tstate);
 }

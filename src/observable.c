@@ -42,9 +42,13 @@ void
 rx_observable_release(rx_observable *obs)
 {
     /* A loop along the `src` links, so releasing a chain of a million
-     * operators uses constant stack. */
-    while (obs != NULL && atomic_fetch_sub_explicit(
-                              &obs->refs, 1, memory_order_acq_rel) == 1) {
+     * operators uses constant stack. A count of one read with acquire is
+     * the caller's own reference, which no other thread can copy any
+     * more: the last release then needs no locked decrement. */
+    while (
+        obs != NULL &&
+        (atomic_load_explicit(&obs->refs, memory_order_acquire) == 1 ||
+         atomic_fetch_sub_explicit(&obs->refs, 1, memory_order_acq_rel) == 1)) {
         rx_observable *src = obs->src;
         if (obs->ops->destroy != NULL) {
             obs->ops->destroy(obs);

@@ -45,7 +45,10 @@ RX_API int rx_set_allocator(const rx_allocator *a);
 /**
  * @brief How many uvrx allocations are alive (immortal singletons
  * excluded). Zero after every subscription is disposed and every
- * observable, value, error and scheduler released.
+ * observable, value, error and scheduler released. Each thread counts
+ * its own allocations and frees and this sums the counts: the figure is
+ * exact when no other thread is allocating or freeing uvrx objects at the
+ * same time (as when a test checks for leaks after its threads finished).
  * @return the count
  */
 RX_API int64_t rx_live_objects(void);
