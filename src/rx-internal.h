@@ -268,15 +268,19 @@ struct rx__task {
     rx__pipeline *pipe; /* bracketed with a frame while run() runs */
     /* Scheduler-private. */
     rx_scheduler *sched; /* where it is scheduled, or NULL */
-    uint64_t due;        /* when it runs next */
-    uint64_t start;      /* periodic: due_k = start + k * period */
-    uint64_t k;          /* periodic: index of the next run */
+    uint64_t due;        /* when it runs next (periodic: start + k * period,
+                            advanced by exactly one period per run) */
     int64_t period;      /* > 0 for periodic tasks */
     uint64_t seq;        /* FIFO order among tasks due at the same time */
-    size_t heap_index;   /* position in the timer heap, or SIZE_MAX */
     rx__task *next;      /* link in a posted-task queue */
-    bool adopt;          /* posted with a pipeline reference to adopt */
+    /* Position in the timer heap, or RX__NO_HEAP_INDEX; 32 bits keep the
+     * task at 64 bytes (a heap holds fewer than 2^32 - 1 tasks). */
+    uint32_t heap_index;
+    bool adopt; /* posted with a pipeline reference to adopt */
 };
+
+/* heap_index of a task that is in no timer heap. */
+#define RX__NO_HEAP_INDEX UINT32_MAX
 
 /* ---- the pipeline (pipeline.c) ---------------------------------------- */
 

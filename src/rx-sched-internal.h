@@ -37,7 +37,8 @@ struct rx_scheduler {
 
 void rx__sched_base_init(rx_scheduler *s, const struct rx__sched_ops *ops);
 
-/* Moves a periodic task to its next due time (start + k * period). */
+/* Moves a periodic task to its next due time (start + k * period: one
+ * period after the previous due time). */
 void rx__task_next_period(rx__task *t);
 
 /* The default scheduler, borrowed (created on first use; NULL with the

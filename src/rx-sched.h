@@ -83,4 +83,26 @@ rx_error *rx__backpressure_error(const rx_site *site);
  * as subscribe_on moves the pipeline to another scheduler). */
 void rx__pipeline_bind(rx__pipeline *pipe, rx_scheduler *s);
 
+/* A one-shot timer run inside the stage that receives it (merge's inner
+ * receiver) instead of by a stage of its own: the receiver embeds the
+ * task and always has demand for the one item, so the timer can never
+ * fail with RX_EBACKPRESSURE. When the task runs, the receiver takes
+ * rx_int(0) then the completion, as from a timer stage.
+ *
+ * rx__timer_is_oneshot(): whether `src` is an rx_timer() (not an
+ * interval).
+ *
+ * rx__timer_arm(): `stage->obs` is such a timer (retained by the stage,
+ * which keeps its scheduler alive) and `task` was initialised by the
+ * caller (rx__task_init) for `stage->pipe`. Schedules the task on the
+ * timer's scheduler, as a timer stage does when it starts, and returns 0
+ * with `*err` NULL; or 0 with `*err` set to the error a timer stage
+ * would signal instead (another thread's scheduler: RX_EINVAL; out of
+ * memory: RX_ENOMEM), task not scheduled; or RX_ENOMEM with `*err` NULL
+ * when the default scheduler cannot be created (assembling a timer stage
+ * fails the same way). Owner thread only; the caller unschedules the
+ * task when it drops the receiver. */
+bool rx__timer_is_oneshot(const rx_observable *src);
+int rx__timer_arm(rx__stage *stage, rx__task *task, rx_error **err);
+
 #endif /* UVRX_RX_SCHED_H */

@@ -16,7 +16,7 @@ rx__task_init(rx__task *t, rx__pipeline *pipe, rx__task_fn run)
     memset(t, 0, sizeof *t);
     t->run = run;
     t->pipe = pipe;
-    t->heap_index = SIZE_MAX;
+    t->heap_index = RX__NO_HEAP_INDEX;
 }
 
 void
@@ -92,8 +92,6 @@ rx__schedule_periodic(rx_scheduler *s, rx__task *t, int64_t initial_ms,
     rx__unschedule(t);
     now = s->ops->now(s);
     t->period = period_ms;
-    t->k = 1;
-    t->start = now + (uint64_t)initial_ms - (uint64_t)period_ms;
     t->due = now + (uint64_t)initial_ms;
     return s->ops->schedule(s, t);
 }
@@ -109,8 +107,9 @@ rx__unschedule(rx__task *t)
 void
 rx__task_next_period(rx__task *t)
 {
-    t->k++;
-    t->due = t->start + t->k * (uint64_t)t->period;
+    /* start + (k + 1) * period, without drift: the due time advances by
+     * exactly one period from the previous due time, not from now. */
+    t->due += (uint64_t)t->period;
 }
 
 int
@@ -217,7 +216,7 @@ static void
 heap_set(rx__theap *h, size_t i, rx__task *t)
 {
     h->a[i] = t;
-    t->heap_index = i;
+    t->heap_index = (uint32_t)i;
 }
 
 static void
@@ -264,7 +263,10 @@ rx__theap_push(rx__theap *h, rx__task *t, rx_scheduler *owner)
 {
     if (h->n == h->cap) {
         size_t ncap = h->cap == 0 ? 16 : h->cap * 2;
-        rx__task **na = rx__realloc(h->a, ncap * sizeof(rx__task *));
+        /* heap_index is 32 bits: at most 2^31 slots (16 GiB of them). */
+        rx__task **na = ncap <= ((size_t)1 << 31)
+                            ? rx__realloc(h->a, ncap * sizeof(rx__task *))
+                            : NULL;
         if (na == NULL) {
             return RX_ENOMEM;
         }
@@ -274,7 +276,7 @@ rx__theap_push(rx__theap *h, rx__task *t, rx_scheduler *owner)
     t->seq = h->seq++;
     t->sched = owner;
     h->a[h->n] = t;
-    t->heap_index = h->n;
+    t->heap_index = (uint32_t)h->n;
     h->n++;
     sift_up(h, h->n - 1);
     return 0;
@@ -296,7 +298,7 @@ rx__theap_remove(rx__theap *h, rx__task *t)
 {
     size_t i = t->heap_index;
 
-    if (i == SIZE_MAX) {
+    if (t->heap_index == RX__NO_HEAP_INDEX) {
         return; /* not scheduled */
     }
     /* A scheduled task is in the heap of its own scheduler. */
@@ -310,7 +312,7 @@ rx__theap_remove(rx__theap *h, rx__task *t)
         sift_down(h, i);
         sift_up(h, moved->heap_index);
     }
-    t->heap_index = SIZE_MAX;
+    t->heap_index = RX__NO_HEAP_INDEX;
     t->sched = NULL;
 }
 
@@ -333,7 +335,7 @@ void
 rx__theap_detach_all(rx__theap *h)
 {
     for (size_t i = 0; i < h->n; i++) {
-        h->a[i]->heap_index = SIZE_MAX;
+        h->a[i]->heap_index = RX__NO_HEAP_INDEX;
         h->a[i]->sched = NULL;
     }
     h->n = 0;

@@ -31,6 +31,13 @@
  * what demand does not cover waits in a receiver without stages whose
  * queue is the iterator itself.
  *
+ * Timer inners. A one-shot rx_timer inner gets no timer stage either: its
+ * receiver embeds the timer's scheduler task (rx__timer_arm) and takes
+ * the item and the completion when it runs. Merge always has demand for
+ * the one item, so the timer cannot fail with RX_EBACKPRESSURE; an item
+ * downstream has no demand for waits in the receiver's queue. This keeps
+ * a pending timer at one allocation besides its observable (W6).
+ *
  * Threads. An inner that signals on another thread is marked async when
  * it starts (rx__input_here): it arrives through an observe_on ring on
  * the merge's own thread (docs/design/async-inputs.md).
@@ -39,6 +46,7 @@
 
 #include "fusion.h"
 #include "rx-internal.h"
+#include "rx-sched.h"
 
 struct merge_obs {
     rx_observable base; /* base.src: the upstream of flat_map, or NULL */
@@ -59,6 +67,9 @@ struct inner {
     /* A subscribed inner queues what demand does not cover in `q`; an
      * iterable inner has no stages and its queue is the iterator: items
      * pos .. len - 1 of `it` (base.obs keeps the values alive). */
+    /* A pending timer inner (`timer`) has no stages either: `task` is
+     * its rx_timer's scheduler task; once it ran the bytes become an
+     * empty `q` (start_timer()). */
     union {
         rx__vqueue q;
         struct {
@@ -67,17 +78,23 @@ struct inner {
             uint64_t pos;
             uint64_t len;
         } src;
+        rx__task task;
     } u;
-    bool iterable;
     int64_t consumed;   /* items emitted since the last top-up */
     int busy;           /* calls into the inner chain on the stack */
-    bool done;          /* the inner completed */
-    bool ready;         /* on the ready list (has queued items) */
-    bool finished;      /* on the finished list (done, queue empty) */
+    bool iterable : 1;  /* `u.src` is the queue; no stages */
+    bool timer : 1;     /* `u.task` is scheduled; no stages */
+    bool done : 1;      /* the inner completed */
+    bool ready : 1;     /* on the ready list (has queued items) */
+    bool finished : 1;  /* on the finished list (done, queue empty) */
     struct inner *prev; /* the list of running inners */
     struct inner *next;
-    struct inner *ready_next;    /* the ready list, FIFO */
-    struct inner *finished_next; /* the finished list */
+    /* An inner with queued items is not finished: the two lists never
+     * hold the same inner. */
+    union {
+        struct inner *ready_next;    /* the ready list, FIFO */
+        struct inner *finished_next; /* the finished list */
+    } link;
 };
 
 struct merge_stage {
@@ -95,6 +112,7 @@ struct merge_stage {
     bool upstream_done; /* no more inner sources will come */
     bool done;          /* terminal sent or cancelled */
     bool started;
+    bool outer_iter;   /* flat_map reads its iterable upstream itself */
     rx_error *delayed; /* first error, with delay_error */
 };
 
@@ -175,9 +193,9 @@ make_ready(struct merge_stage *m, struct inner *in)
         return;
     }
     in->ready = true;
-    in->ready_next = NULL;
+    in->link.ready_next = NULL;
     if (m->ready_tail != NULL) {
-        m->ready_tail->ready_next = in;
+        m->ready_tail->link.ready_next = in;
     } else {
         m->ready_head = in;
     }
@@ -189,7 +207,7 @@ mark_if_finished(struct merge_stage *m, struct inner *in)
 {
     if (in->done && !has_items(in) && !in->finished && !in->ready) {
         in->finished = true;
-        in->finished_next = m->finished;
+        in->link.finished_next = m->finished;
         m->finished = in;
     }
 }
@@ -200,7 +218,11 @@ static void
 drop_inner(struct merge_stage *m, struct inner *in)
 {
     unlink_inner(m, in);
-    if (!in->iterable) {
+    if (in->timer) {
+        in->timer = false;
+        rx__unschedule(&in->u.task);
+        memset(&in->u, 0, sizeof in->u);
+    } else if (!in->iterable) {
         rx__vqueue_clear(&in->u.q);
     }
     if (in->busy > 0) {
@@ -343,7 +365,11 @@ inner_teardown(rx__stage *self)
 {
     struct inner *in = (struct inner *)self;
 
-    if (!in->iterable) {
+    /* A pending timer inner is unscheduled when it is dropped: every way
+     * to the teardown (terminal signal, cancel, dispose) drops it first. */
+    if (RX__NEVER(in->timer)) {
+        rx__unschedule(&in->u.task);
+    } else if (!in->iterable) {
         rx__vqueue_clear(&in->u.q);
     }
 }
@@ -391,28 +417,35 @@ direct_ok(const struct merge_stage *m, const struct rx__iter *it)
            m->base.down == &p->sink && p->observer.on_next != NULL && !m->done;
 }
 
-/* The items of a range for direct_ok(): a plain loop over the
- * observer's on_next, the stage's own `done` flag (a cancel or dispose
- * from inside on_next reaches it at once) read after every call and the
- * cross-thread cancel polled every 1,024 items. Returns how many items
- * went out. */
+/* The items start .. start + len - 1 of a range for direct_ok(): a
+ * plain loop over the observer's on_next, the stage's own `done` flag (a
+ * cancel or dispose from inside on_next reaches it at once) read after
+ * every call and the cross-thread cancel polled between chunks of 1,024
+ * items. Returns how many items went out. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* its own registers keep the loop tight */
+#endif
 static uint64_t
-direct_range(struct merge_stage *m, const struct rx__iter *it, uint64_t len)
+direct_range(struct merge_stage *m, int64_t start, uint64_t len)
 {
-    rx__pipeline *p = m->base.pipe;
-    void (*on_next)(rx_value, void *) = p->observer.on_next;
-    void *ctx = p->observer.ctx;
-    uint64_t pos = 0;
+    void (*on_next)(rx_value, void *) = m->base.pipe->observer.on_next;
+    void *ctx = m->base.pipe->observer.ctx;
+    int64_t v = start;
+    int64_t end = start + (int64_t)len;
 
-    while (pos < len) {
-        on_next(rx_int(it->start + (int64_t)pos), ctx);
-        pos++;
-        if (RX__UNLIKELY(m->done) ||
-            ((pos & 1023) == 0 && rx__pipeline_poll(p))) {
-            break;
+    for (;;) {
+        int64_t stop = end - v > 1024 ? v + 1024 : end;
+        while (v < stop) {
+            on_next(rx_int(v), ctx);
+            v++;
+            if (RX__UNLIKELY(m->done)) {
+                return (uint64_t)(v - start);
+            }
+        }
+        if (v == end || rx__pipeline_poll(m->base.pipe)) {
+            return (uint64_t)(v - start);
         }
     }
-    return pos;
 }
 
 /* An iterable inner (`src` taken): emits what demand allows straight
@@ -432,7 +465,7 @@ start_iterable(struct merge_stage *m, rx_observable *src)
         unsigned polled = 0;
         m->wip = 1;
         if (direct_ok(m, &it)) {
-            pos = direct_range(m, &it, len);
+            pos = direct_range(m, it.start, len);
         }
         while (pos < len && m->requested > 0 && !m->done) {
             if (rx__emit_next(&m->base, iter_at(&it, pos))) {
@@ -473,6 +506,59 @@ start_iterable(struct merge_stage *m, rx_observable *src)
     make_ready(m, in);
 }
 
+/* A timer inner's task ran: the item and the completion arrive as from
+ * a timer stage. The task's bytes become the inner's empty queue first
+ * (the scheduler no longer uses them once the task runs). */
+static void
+timer_fired(rx__task *t)
+{
+    struct inner *in =
+        (struct inner *)(void *)((char *)t - offsetof(struct inner, u.task));
+
+    in->timer = false;
+    memset(&in->u, 0, sizeof in->u);
+    inner_on_next(&in->base, rx_int(0));
+    inner_on_complete(&in->base);
+}
+
+/* A one-shot rx_timer inner (`src` taken): no timer stage, the receiver
+ * runs the timer's task itself (its demand, prefetch >= 1, always covers
+ * the one item). */
+static void
+start_timer(struct merge_stage *m, rx_observable *src)
+{
+    struct inner *in;
+    rx_error *err;
+    int rc;
+
+    in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
+    rx_observable_release(src); /* the receiver keeps the timer */
+    if (in == NULL) {
+        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
+                             "%s: out of memory starting an inner source",
+                             rx__stage_site(&m->base)->name));
+        return;
+    }
+    link_inner(m, in);
+    rx__task_init(&in->u.task, m->base.pipe, timer_fired);
+    in->timer = true;
+    rc = rx__timer_arm(&in->base, &in->u.task, &err);
+    if (rc < 0 || err != NULL) {
+        in->timer = false; /* not scheduled */
+        memset(&in->u, 0, sizeof in->u);
+    }
+    if (rc < 0) {
+        unlink_inner(m, in);
+        rx__stage_free_chain(&in->base);
+        fail(m, rx__error_at(rx__stage_site(&m->base), rc,
+                             "%s: cannot start an inner source: %s",
+                             rx__stage_site(&m->base)->name, rx_strerror(rc)));
+    } else if (err != NULL) {
+        inner_on_error(&in->base, err);
+        rx_error_release(err);
+    }
+}
+
 /* Builds, links and starts an inner for `src` (taken). */
 static void
 start_inner(struct merge_stage *m, rx_observable *src)
@@ -483,6 +569,10 @@ start_inner(struct merge_stage *m, rx_observable *src)
 
     if (src->ops->iterate != NULL) {
         start_iterable(m, src);
+        return;
+    }
+    if (rx__timer_is_oneshot(src)) {
+        start_timer(m, src);
         return;
     }
 
@@ -545,7 +635,7 @@ drain_pass(struct merge_stage *m)
         if (m->done || has_items(in)) {
             break; /* out of demand: this inner stays first */
         }
-        m->ready_head = in->ready_next;
+        m->ready_head = in->link.ready_next;
         if (m->ready_head == NULL) {
             m->ready_tail = NULL;
         }
@@ -554,7 +644,7 @@ drain_pass(struct merge_stage *m)
     }
     while (m->finished != NULL && !m->done) {
         struct inner *in = m->finished;
-        m->finished = in->finished_next;
+        m->finished = in->link.finished_next;
         drop_inner(m, in);
         if (o->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
             !m->upstream_done) {
@@ -621,17 +711,15 @@ merge_drain(struct merge_stage *m)
 
 /* ---- the outer stage -------------------------------------------------- */
 
-static bool
-merge_on_next(rx__stage *self, rx_value v)
+/* flat_map: one upstream item `v` (borrowed) becomes an inner source. */
+static void
+outer_item(struct merge_stage *m, rx_value v)
 {
-    struct merge_stage *m = (struct merge_stage *)self;
+    rx__stage *self = &m->base;
     const struct merge_obs *o = params(m);
     rx_error *err = NULL;
     rx_observable *src;
 
-    if (m->done) {
-        return false;
-    }
     src = o->fn(v, o->ctx, &err);
     if (err != NULL || src == NULL) {
         rx_observable_release(src);
@@ -646,10 +734,26 @@ merge_on_next(rx__stage *self, rx_value v)
                                                    : "no error given");
         }
         fail(m, err);
-        return true;
+        return;
     }
     start_inner(m, src);
-    merge_drain(m);
+    /* A drain pass would find nothing to do when no inner has queued
+     * items or is finished and the upstream has not completed (an
+     * iterable inner drained on the spot leaves no trace): skip it. */
+    if (m->ready_head != NULL || m->finished != NULL || m->upstream_done) {
+        merge_drain(m);
+    }
+}
+
+static bool
+merge_on_next(rx__stage *self, rx_value v)
+{
+    struct merge_stage *m = (struct merge_stage *)self;
+
+    if (m->done) {
+        return false;
+    }
+    outer_item(m, v);
     return true;
 }
 
@@ -705,6 +809,32 @@ merge_cancel(rx__stage *self)
     }
 }
 
+/* flat_map over a plain iterable with no max_concurrent (outer_iter):
+ * no stage runs the upstream, whose demand would be unbounded anyway; a
+ * loop here hands its values to outer_item() until they run out or the
+ * stream ends, polling the cross-thread cancel every 1,024 items, then
+ * completes the upstream. */
+static void
+outer_iterate(struct merge_stage *m)
+{
+    const rx_observable *src = params(m)->base.src;
+    struct rx__iter it;
+    uint64_t len;
+
+    src->ops->iterate(src, &it);
+    len = iter_len(&it);
+    for (uint64_t i = 0; i < len; i++) {
+        if (m->done ||
+            ((i & 1023) == 1023 && rx__pipeline_poll(m->base.pipe))) {
+            return;
+        }
+        outer_item(m, iter_at(&it, i));
+    }
+    if (!m->done) {
+        merge_on_complete(&m->base);
+    }
+}
+
 static void
 merge_start(rx__stage *self)
 {
@@ -715,6 +845,10 @@ merge_start(rx__stage *self)
     if (o->fn == NULL) {
         m->upstream_done = true; /* the sources are all known */
         merge_drain(m);
+        return;
+    }
+    if (m->outer_iter) {
+        outer_iterate(m);
         return;
     }
     rx__request_up(self, o->max_concurrent);
@@ -753,6 +887,11 @@ merge_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
     }
     *out = &m->base;
     if (self->src == NULL) {
+        return 0;
+    }
+    if (self->src->ops->iterate != NULL &&
+        ((const struct merge_obs *)self)->max_concurrent == RX_UNBOUNDED) {
+        m->outer_iter = true; /* merge_start() loops over it */
         return 0;
     }
     return rx__assemble(self->src, pipe, &m->base, &m->base.up);

@@ -9,6 +9,10 @@
  * Neither can slow down: a run that finds no outstanding demand fails the
  * stream with RX_EBACKPRESSURE (protocol rule 7), as RxJava's timer and
  * interval do. Cancel and teardown unschedule the task.
+ *
+ * A one-shot timer can also run without a stage: a receiver that always
+ * has demand for it (merge's inner receiver) embeds the task itself and
+ * arms it with rx__timer_arm(), which saves the stage (W6, docs/perf.md).
  */
 #include <stddef.h>
 
@@ -102,28 +106,41 @@ timer_cancel(rx__stage *self)
     rx__unschedule(&st->task);
 }
 
+/* Checks the scheduler `sched` (resolved) for `stage`, whose observable
+ * is a timer, and schedules `task` on it. NULL, or the error to signal. */
+static rx_error *
+timer_schedule(rx__stage *stage, rx_scheduler *sched, rx__task *task)
+{
+    const struct timer_obs *o = (const struct timer_obs *)stage->obs;
+    rx_error *err;
+    int rc;
+
+    sched = rx__time_sched_start(stage, sched, &err);
+    if (sched == NULL) {
+        return err;
+    }
+    rc = o->periodic ? rx__schedule_periodic(sched, task, o->ms, o->ms)
+                     : rx__schedule(sched, task, o->ms);
+    if (rc < 0) {
+        return rx__error_at(rx__stage_site(stage), rc,
+                            "%s: cannot schedule the timer",
+                            rx__stage_site(stage)->name);
+    }
+    return NULL;
+}
+
 static void
 timer_start(rx__stage *self)
 {
     struct timer_stage *st = (struct timer_stage *)self;
-    const struct timer_obs *o = (const struct timer_obs *)self->obs;
     rx_error *err;
-    int rc;
 
     if (st->done) {
         return;
     }
-    st->sched = rx__time_sched_start(self, st->sched, &err);
-    if (st->sched == NULL) {
+    err = timer_schedule(self, st->sched, &st->task);
+    if (err != NULL) {
         timer_fail(st, err);
-        return;
-    }
-    rc = o->periodic ? rx__schedule_periodic(st->sched, &st->task, o->ms, o->ms)
-                     : rx__schedule(st->sched, &st->task, o->ms);
-    if (rc < 0) {
-        timer_fail(st, rx__error_at(rx__stage_site(self), rc,
-                                    "%s: cannot schedule the timer",
-                                    rx__stage_site(self)->name));
     }
 }
 
@@ -169,6 +186,28 @@ static const struct rx__obs_ops timer_ops = {
     .assemble = timer_assemble,
     .destroy = timer_destroy,
 };
+
+/* ---- a timer run by its receiver (rx-sched.h) ----------------------- */
+
+bool
+rx__timer_is_oneshot(const rx_observable *src)
+{
+    return src->ops == &timer_ops && !((const struct timer_obs *)src)->periodic;
+}
+
+int
+rx__timer_arm(rx__stage *stage, rx__task *task, rx_error **err)
+{
+    const struct timer_obs *o = (const struct timer_obs *)stage->obs;
+    rx_scheduler *sched = rx__time_sched_resolve(o->sched);
+
+    *err = NULL;
+    if (sched == NULL) {
+        return RX_ENOMEM; /* what assembling a timer stage reports */
+    }
+    *err = timer_schedule(stage, sched, task);
+    return 0;
+}
 
 static rx_observable *
 timer_new(const rx_site *site, int64_t ms, rx_scheduler *sched, bool periodic)

@@ -185,6 +185,18 @@ b_merge_array(const struct oom_env *e)
         1);
 }
 
+/* Plain timers run inside merge's receivers (no timer stage). */
+static rx_observable *
+b_merge_timers(const struct oom_env *e)
+{
+    return rx_merge_array(
+        3,
+        ((rx_observable *[]){
+            rx_timer(4, e->sched), rx_timer(2, e->sched),
+            rx_map(rx_timer(3, e->sched), oom_add, (void *)&tens[1])}),
+        RX_UNBOUNDED);
+}
+
 static rx_observable *
 b_zip(const struct oom_env *e)
 {
@@ -354,6 +366,7 @@ static const struct oom_row combine_rows[] = {
     OOM_ROW("merge", b_merge, 0, 0, 1, 2, 5, 6),
     OOM_ROW("merge_timed", b_merge_timed, 0, 0, 10, 0, 11, 1),
     OOM_ROW("merge_array", b_merge_array, 0, 0, 1, 2, 5, 6),
+    OOM_ROW("merge_timers", b_merge_timers, 0, 0, 0, 10, 0),
     OOM_ROW("zip", b_zip, 0, 0, 11, 13, 15),
     OOM_ROW("zip_array", b_zip_array, 0, 0, 11, 14),
     OOM_ROW("combine_latest", b_combine_latest, 0, 0, 1, 2, 3),
