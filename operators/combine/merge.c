@@ -238,7 +238,9 @@ cancel_all(struct merge_stage *m)
     m->done = true;
     m->ready_head = m->ready_tail = NULL;
     m->finished = NULL;
-    rx__cancel_up(&m->base);
+    /* The inners first: an upstream that ends the observables it gave out
+     * when it is cancelled (window_time, group_by) then finds nobody
+     * subscribed to them, instead of an error arriving after the end. */
     while (m->head != NULL) {
         struct inner *in = m->head;
         in->busy++;
@@ -246,6 +248,7 @@ cancel_all(struct merge_stage *m)
         in->busy--;
         drop_inner(m, in);
     }
+    rx__cancel_up(&m->base);
 }
 
 /* Fails the stream with err (taken): the first failure wins. */

@@ -121,6 +121,47 @@ test_window_time_outer_cancel_ends_the_window(void **state)
     rx_scheduler_release(vs);
 }
 
+static rx_observable *
+same_window(rx_value w, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return rx_value_observable(w); /* a new reference */
+}
+
+/* flat_map subscribed to the windows: a cancel of the whole stream
+ * reaches the window's subscriber before the window ends, so the
+ * RX_ECANCELED that ends it has nobody to reach and is not reported as
+ * undeliverable (it is no failure, just the cancel seen from the window). */
+static void
+test_window_time_flattened_cancel_reports_nothing(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_t_hot *h = rx_t_hot_new();
+    rx_test_observer *t;
+    rx_observable *o;
+    int code = 0;
+
+    (void)state;
+    rx_capture_undeliverable();
+    o = rx_flat_map(rx_window_time(rx_t_hot_observable(h), 4, vs), same_window,
+                    NULL);
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    rx_t_hot_next(h, rx_int(1));
+    rx_t_hot_next(h, rx_int(2));
+    assert_int_equal(rx_test_count(t), 2);
+    rx_test_cancel(t);
+    assert_int_equal(rx_t_hot_cancels(h), 1);
+    assert_int_equal(rx_virtual_pending(vs), 0);
+    assert_int_equal(rx_undeliverable_count(&code), 0);
+    assert_int_equal(rx_test_get_counts(t).terminals, 0);
+    rx_test_observer_free(t);
+    rx_t_hot_free(h);
+    rx_scheduler_release(vs);
+}
+
 static void
 test_window_time_rejects_bad_arguments(void **state)
 {
@@ -189,6 +230,7 @@ main(void)
             test_window_time_without_demand_at_the_start_fails_at_once),
         rx_unit_test(test_window_time_without_demand_at_a_span_fails),
         rx_unit_test(test_window_time_outer_cancel_ends_the_window),
+        rx_unit_test(test_window_time_flattened_cancel_reports_nothing),
         rx_unit_test(test_window_time_rejects_bad_arguments),
         rx_unit_test(test_window_time_survives_allocation_failures),
         rx_unit_test(test_window_time_marble_cases),
