@@ -194,7 +194,7 @@ ${cov_table:-$(missing scripts/coverage.sh)}
   \`tests/install/exported_symbols.txt\`; \`libuvrx.a\` defines no global
   outside \`rx_\` (CTest \`install_consumer\`).
 - ${headers} public headers each compile alone as C11 with \`-Wall
-  -Wextra -Wpedantic -Werror\`, twice in a row, and as C++20 (CTest
+  -Wextra -Wpedantic -Werror\`, twice in a row, and as C++11 and C++20 (CTest
   \`public_headers\`).
 - ${codes} error codes: each has its own \`rx_err_name()\` and a distinct
   \`rx_strerror()\` message, and the \`rx_errno\` enum and

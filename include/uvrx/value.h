@@ -58,7 +58,11 @@ typedef struct rx_value {
 static inline rx_value
 rx_nil(void)
 {
-    rx_value v = {RX_TYPE_NIL, 0, {.i = 0}};
+    rx_value v;
+
+    v.type = RX_TYPE_NIL;
+    v.reserved = 0;
+    v.as.i = 0;
     return v;
 }
 
@@ -66,7 +70,11 @@ rx_nil(void)
 static inline rx_value
 rx_invalid(void)
 {
-    rx_value v = {RX_TYPE_INVALID, 0, {.i = 0}};
+    rx_value v;
+
+    v.type = RX_TYPE_INVALID;
+    v.reserved = 0;
+    v.as.i = 0;
     return v;
 }
 
@@ -74,7 +82,11 @@ rx_invalid(void)
 static inline rx_value
 rx_bool(bool b)
 {
-    rx_value v = {RX_TYPE_BOOL, 0, {.i = 0}};
+    rx_value v;
+
+    v.type = RX_TYPE_BOOL;
+    v.reserved = 0;
+    v.as.i = 0;
     v.as.b = b;
     return v;
 }
@@ -83,7 +95,11 @@ rx_bool(bool b)
 static inline rx_value
 rx_int(int64_t i)
 {
-    rx_value v = {RX_TYPE_INT, 0, {.i = i}};
+    rx_value v;
+
+    v.type = RX_TYPE_INT;
+    v.reserved = 0;
+    v.as.i = i;
     return v;
 }
 
@@ -91,7 +107,11 @@ rx_int(int64_t i)
 static inline rx_value
 rx_double(double d)
 {
-    rx_value v = {RX_TYPE_DOUBLE, 0, {.d = d}};
+    rx_value v;
+
+    v.type = RX_TYPE_DOUBLE;
+    v.reserved = 0;
+    v.as.d = d;
     return v;
 }
 
@@ -103,7 +123,11 @@ rx_double(double d)
 static inline rx_value
 rx_ptr(void *p)
 {
-    rx_value v = {RX_TYPE_PTR, 0, {.p = p}};
+    rx_value v;
+
+    v.type = RX_TYPE_PTR;
+    v.reserved = 0;
+    v.as.p = p;
     return v;
 }
 

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 c_flags=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror
          -fsyntax-only -I "$src/include" "${extra[@]}")
-cxx_flags=(-std=c++20 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic
+cxx_flags=(-D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic
            -Werror -fsyntax-only -I "$src/include" "${extra[@]}")
 status=0
 n=0
@@ -36,14 +36,17 @@ for h in "$src"/include/uvrx.h "$src"/include/uvrx/*.h; do
     fi
     if [ -n "$cxx" ]; then
         cp "$tmp/one.c" "$tmp/one.cc"
-        if ! "$cxx" "${cxx_flags[@]}" "$tmp/one.cc" 2>"$tmp/err"; then
-            echo "$rel does not compile on its own as C++20:"
-            cat "$tmp/err"
-            status=1
-        fi
+        for std in c++11 c++20; do
+            if ! "$cxx" -std=$std "${cxx_flags[@]}" "$tmp/one.cc" \
+                2>"$tmp/err"; then
+                echo "$rel does not compile on its own as $std:"
+                cat "$tmp/err"
+                status=1
+            fi
+        done
     fi
 done
 [ "$n" -gt 0 ] || { echo "no public headers found under $src/include"; exit 1; }
 [ $status -eq 0 ] &&
-    echo "public_headers: $n headers compile alone${cxx:+ (C11 and C++20)}"
+    echo "public_headers: $n headers compile alone${cxx:+ (C11, C++11 and C++20)}"
 exit $status
