@@ -25,8 +25,9 @@
 #define UVRX_RX_ASSERT_H
 
 #if defined(UVRX_COVERAGE_TEST)
-#define RX__ALWAYS(x) ((void)sizeof(x), 1)
-#define RX__NEVER(x) ((void)sizeof(x), 0)
+/* sizeof(!(x)): x is still type-checked, and may be a bit-field. */
+#define RX__ALWAYS(x) ((void)sizeof(!(x)), 1)
+#define RX__NEVER(x) ((void)sizeof(!(x)), 0)
 #elif defined(NDEBUG)
 #define RX__ALWAYS(x) (x)
 #define RX__NEVER(x) (x)
