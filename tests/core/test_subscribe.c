@@ -328,6 +328,7 @@ test_cancel_from_another_thread_stops_a_running_drain_loop(void **state)
 
 /* ---- debug report of a missing retain --------------------------------- */
 
+#ifndef NDEBUG
 static rx_value
 forget_retain(rx_value v, void *ctx, rx_error **err)
 {
@@ -335,10 +336,19 @@ forget_retain(rx_value v, void *ctx, rx_error **err)
     (void)err;
     return v; /* wrong: must be rx_value_retain(v) */
 }
+#endif
 
+/* Returning the input without a reference is the user's bug: debug builds
+ * report it and repair the count; with NDEBUG (the coverage and release
+ * builds) the item would be freed while the source still holds it, so
+ * there is nothing defined to test. */
 static void
 test_map_returning_input_without_retain_is_reported_in_debug(void **state)
 {
+#ifdef NDEBUG
+    (void)state;
+    skip();
+#else
     rx_value strs[2];
     rx_observable *o;
     rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
@@ -354,13 +364,10 @@ test_map_returning_input_without_retain_is_reported_in_debug(void **state)
     assert_int_equal(rx_test_count(t), 2);
     assert_string_equal(rx_str_cstr(rx_test_value(t, 1)), "b");
     assert_rx_completed(t);
-#ifndef NDEBUG
     assert_int_equal(rx_undeliverable_count(&code), 2);
     assert_int_equal(code, RX_EPROTOCOL);
-#else
-    (void)code;
-#endif
     rx_test_observer_free(t);
+#endif
 }
 
 static void
