@@ -28,7 +28,10 @@
  * injection and counting allocators see every allocation as before) and
  * in AddressSanitizer builds (a reused block would hide a use after
  * free). It needs malloc_usable_size() to learn a block's class, so it
- * is built only with glibc.
+ * is built only with glibc; rx__free_sized() skips that call for a block
+ * whose size the caller knows (rx_observable_release() for kinds with a
+ * fixed size, such as rx_range), and the cache hits of rx__malloc() and
+ * rx__free_sized() are handled inline, the rest in noinline slow paths.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -76,6 +79,9 @@ std_free(void *ptr, void *ctx)
 }
 
 static rx_allocator alloc_fns = {std_malloc, std_realloc, std_free, NULL};
+/* Whether alloc_fns are the standard ones (set with them), for the
+ * inline fast paths: one load, no address to compare with. */
+static bool std_alloc = true;
 
 /* ---- per-thread state ------------------------------------------------- */
 
@@ -108,7 +114,16 @@ struct thread_state {
 #endif
 };
 
-static _Thread_local struct thread_state tstate;
+/* initial-exec: the state is reached at a fixed offset from the thread
+ * pointer instead of through __tls_get_addr(), so the fast paths below
+ * stay leaf functions (the state is small: a library loaded with
+ * dlopen() takes it from the static TLS reserve, as jemalloc's does). */
+#if defined(__GNUC__) || defined(__clang__)
+#define RX__TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#define RX__TLS_IE
+#endif
+static _Thread_local struct thread_state tstate RX__TLS_IE;
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct thread_state *threads; /* registered, running threads */
 static atomic_llong retired;         /* the count of the other threads */
@@ -333,8 +348,9 @@ cache_put(void *ptr)
 
 /* ---- allocation ------------------------------------------------------- */
 
-void *
-rx__malloc(size_t size)
+/* rx__malloc() when the calling thread's cache has no block for it. */
+static NOINLINE void *
+malloc_slow(size_t size)
 {
     void *p = cache_take(size);
 
@@ -345,6 +361,29 @@ rx__malloc(size_t size)
         count_add(1);
     }
     return p;
+}
+
+void *
+rx__malloc(size_t size)
+{
+#ifdef RX__BLOCK_CACHE
+    /* The common case inline, with no register to save: a registered
+     * thread's cache has a block of the class (cache_take()). */
+    size_t k = (size + 15) / 16;
+    struct thread_state *t = &tstate;
+
+    if (RX__LIKELY(k < CACHE_CLASSES && t->head[k] != NULL &&
+                   t->state == THREAD_ON && std_alloc)) {
+        struct cached_block *b = t->head[k];
+        t->head[k] = b->next;
+        t->n[k]--;
+        atomic_store_explicit(
+            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + 1,
+            memory_order_release);
+        return b;
+    }
+#endif
+    return malloc_slow(size);
 }
 
 void *
@@ -381,8 +420,8 @@ rx__realloc(void *ptr, size_t size)
     return p;
 }
 
-void
-rx__free(void *ptr)
+static NOINLINE void
+free_slow(void *ptr)
 {
     if (ptr != NULL) {
         /* Free first, then count down with release: a thread that sees
@@ -393,6 +432,39 @@ rx__free(void *ptr)
         }
         count_add(-1);
     }
+}
+
+void
+rx__free_sized(void *ptr, size_t size)
+{
+#ifdef RX__BLOCK_CACHE
+    /* The block has at least `size` usable bytes, so class size / 16
+     * (rounded down) fits it, as malloc_usable_size() would tell; the
+     * common case (cache_put() with a free place) inline. */
+    size_t k = size / 16;
+    struct thread_state *t = &tstate;
+
+    if (RX__LIKELY(k - 1 < CACHE_CLASSES - 1 && t->n[k] < CACHE_DEPTH &&
+                   t->state == THREAD_ON && std_alloc && ptr != NULL)) {
+        struct cached_block *b = ptr;
+        b->next = t->head[k];
+        t->head[k] = b;
+        t->n[k]++;
+        atomic_store_explicit(
+            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) - 1,
+            memory_order_release);
+        return;
+    }
+#else
+    (void)size;
+#endif
+    free_slow(ptr);
+}
+
+void
+rx__free(void *ptr)
+{
+    free_slow(ptr);
 }
 
 int
@@ -408,6 +480,7 @@ rx_set_allocator(const rx_allocator *a)
     cache_drain(&tstate);
     if (a == NULL) {
         alloc_fns = (rx_allocator){std_malloc, std_realloc, std_free, NULL};
+        std_alloc = true;
         return 0;
     }
     if (a->malloc == NULL || a->realloc == NULL || a->free == NULL) {
@@ -416,6 +489,7 @@ rx_set_allocator(const rx_allocator *a)
                         "be set");
     }
     alloc_fns = *a;
+    std_alloc = false;
     return 0;
 }
 

@@ -91,6 +91,15 @@ struct rx__iter {
     bool scalars;         /* ARRAY: every value is a scalar */
 };
 
+/* rx_range's observable (operators/create/range.c), which merge reads
+ * directly when a flat_map inner is a range. */
+struct rx__range_obs {
+    rx_observable base;
+    int64_t start;
+    int64_t end; /* one past the last value */
+};
+extern const struct rx__obs_ops rx__range_ops;
+
 /* Builds the fused stage for a run starting at `obs` (fusable or
  * iterable); called by rx__assemble(). */
 int rx__fused_assemble(rx_observable *obs, rx__pipeline *pipe, rx__stage *down,

@@ -18,14 +18,7 @@ rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
         return rx__fail_null(RX_ENOMEM, "%s: out of memory",
                              site != NULL ? site->name : "uvrx");
     }
-    atomic_init(&o->refs, 1);
-    o->ops = ops;
-    o->src = src;
-    o->site = site != NULL ? *site : (rx_site){"?", 0, "?"};
-    if (src != NULL) {
-        o->hopped = src->hopped;
-        o->home = src->home;
-    }
+    rx__observable_init(o, site, ops, src);
     return o;
 }
 
@@ -50,10 +43,11 @@ rx_observable_release(rx_observable *obs)
         (atomic_load_explicit(&obs->refs, memory_order_acquire) == 1 ||
          atomic_fetch_sub_explicit(&obs->refs, 1, memory_order_acq_rel) == 1)) {
         rx_observable *src = obs->src;
-        if (obs->ops->destroy != NULL) {
-            obs->ops->destroy(obs);
+        const struct rx__obs_ops *ops = obs->ops;
+        if (ops->destroy != NULL) {
+            ops->destroy(obs);
         }
-        rx__free(obs);
+        rx__free_sized(obs, ops->size);
         obs = src;
     }
 }

@@ -46,6 +46,10 @@ void *rx__malloc(size_t size);
 void *rx__calloc(size_t n, size_t size);
 void *rx__realloc(void *ptr, size_t size);
 void rx__free(void *ptr);
+/* rx__free() for a block whose size is known: `size` is at most what it
+ * was allocated with (0: unknown). Skips asking the C library for the
+ * block's size when the block goes to the calling thread's cache. */
+void rx__free_sized(void *ptr, size_t size);
 
 /* ---- last error and errors (error.c) ---------------------------------- */
 
@@ -92,6 +96,9 @@ struct rx__obs_ops {
     /* Transparent kinds (rx_attach) add no stage: assemble just assembles
      * `src`, and fusion looks through them. */
     bool transparent;
+    /* The size every observable of this kind was allocated with, for a
+     * sized free on release; 0 when it varies or is not known. */
+    size_t size;
 };
 
 struct rx_observable {
@@ -117,6 +124,22 @@ struct rx_observable {
  * memory") and returns NULL. */
 void *rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
                          size_t size, rx_observable *src);
+
+/* Fills in the header of a newly allocated observable `o` as
+ * rx__observable_new() does (one reference, `src` taken, the site copied,
+ * hopped/home inherited from `src`); the kind's own fields are the
+ * caller's. For constructors on a hot path that set every field. */
+static inline void
+rx__observable_init(rx_observable *o, const rx_site *site,
+                    const struct rx__obs_ops *ops, rx_observable *src)
+{
+    atomic_init(&o->refs, 1);
+    o->ops = ops;
+    o->src = src;
+    o->site = site != NULL ? *site : (rx_site){"?", 0, "?"};
+    o->hopped = src != NULL && src->hopped;
+    o->home = src != NULL ? src->home : NULL;
+}
 
 /* An input `src` (taken) of a combining operator running in `pipe` on
  * the calling thread, made safe to assemble there: `src` itself when its

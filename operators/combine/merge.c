@@ -112,7 +112,14 @@ struct merge_stage {
     bool upstream_done; /* no more inner sources will come */
     bool done;          /* terminal sent or cancelled */
     bool started;
-    bool outer_iter;   /* flat_map reads its iterable upstream itself */
+    bool outer_iter; /* flat_map reads its iterable upstream itself */
+    /* Demand is unbounded, the observer (with on_next) is right below
+     * and the stream has not ended (!done): set by merge_request(), the
+     * only place demand grows (unbounded demand stays unbounded, the
+     * observer and the stage below are fixed at assembly), cleared with
+     * every `done = true`. */
+    bool direct;
+    bool limited;      /* max_concurrent is set (slot_freed() asks for more) */
     rx_error *delayed; /* first error, with delay_error */
 };
 
@@ -236,6 +243,7 @@ static void
 cancel_all(struct merge_stage *m)
 {
     m->done = true;
+    m->direct = false;
     m->ready_head = m->ready_tail = NULL;
     m->finished = NULL;
     /* The inners first: an upstream that ends the observables it gave out
@@ -402,8 +410,7 @@ link_inner(struct merge_stage *m, struct inner *in)
 static void
 slot_freed(struct merge_stage *m)
 {
-    if (params(m)->max_concurrent != RX_UNBOUNDED && m->base.up != NULL &&
-        !m->upstream_done && !m->done) {
+    if (m->limited && m->base.up != NULL && !m->upstream_done && !m->done) {
         rx__request_up(&m->base, 1);
     }
 }
@@ -414,41 +421,102 @@ slot_freed(struct merge_stage *m)
 static bool
 direct_ok(const struct merge_stage *m, const struct rx__iter *it)
 {
-    const rx__pipeline *p = m->base.pipe;
-
-    return it->kind == RX__ITER_RANGE && m->requested == RX_UNBOUNDED &&
-           m->base.down == &p->sink && p->observer.on_next != NULL && !m->done;
+    return it->kind == RX__ITER_RANGE && m->direct;
 }
 
-/* The items start .. start + len - 1 of a range for direct_ok(): a
- * plain loop over the observer's on_next, the stage's own `done` flag (a
- * cancel or dispose from inside on_next reaches it at once) read after
- * every call and the cross-thread cancel polled between chunks of 1,024
- * items. Returns how many items went out. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline)) /* its own registers keep the loop tight */
-#endif
-static uint64_t
-direct_range(struct merge_stage *m, int64_t start, uint64_t len)
+/* The items v .. end - 1 of a range for direct_ok(): a plain loop over
+ * the observer's on_next, the stage's own `done` flag (a cancel or
+ * dispose from inside on_next reaches it at once) read after every call
+ * and the cross-thread cancel polled between chunks of 1,024 items.
+ * Returns the value it stopped at (`end` when every item went out). */
+static inline int64_t
+direct_range(struct merge_stage *m, int64_t v, int64_t end)
 {
     void (*on_next)(rx_value, void *) = m->base.pipe->observer.on_next;
     void *ctx = m->base.pipe->observer.ctx;
-    int64_t v = start;
-    int64_t end = start + (int64_t)len;
 
+    if (end - v <= 1024) { /* no poll: fewer registers */
+        while (v < end) {
+            on_next(rx_int(v), ctx);
+            v++;
+            if (RX__UNLIKELY(m->done)) {
+                break;
+            }
+        }
+        return v;
+    }
     for (;;) {
         int64_t stop = end - v > 1024 ? v + 1024 : end;
         while (v < stop) {
             on_next(rx_int(v), ctx);
             v++;
             if (RX__UNLIKELY(m->done)) {
-                return (uint64_t)(v - start);
+                return v;
             }
         }
         if (v == end || rx__pipeline_poll(m->base.pipe)) {
-            return (uint64_t)(v - start);
+            return v;
         }
     }
+}
+
+/* Parks the values pos .. len - 1 of an iterable inner (`src` taken,
+ * its values `it`) in a stageless receiver on the ready list. */
+static void
+park_iterable(struct merge_stage *m, rx_observable *src,
+              const struct rx__iter *it, uint64_t len, uint64_t pos)
+{
+    struct inner *in;
+
+    in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
+    rx_observable_release(src); /* the receiver keeps the values */
+    if (in == NULL) {
+        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
+                             "%s: out of memory starting an inner source",
+                             rx__stage_site(&m->base)->name));
+        return;
+    }
+    in->iterable = true;
+    if (it->kind == RX__ITER_RANGE) {
+        in->u.src.start = it->start;
+    } else {
+        in->u.src.vals = it->vals;
+    }
+    in->u.src.pos = pos;
+    in->u.src.len = len;
+    in->done = true; /* nothing more will come than the values */
+    link_inner(m, in);
+    make_ready(m, in);
+}
+
+/* An iterable inner (`src` taken, its values `it`) emitted on the spot
+ * (wip set to 1 by the caller, no other inner with items waiting), the
+ * first `pos` of its `len` values already out: emits what demand allows
+ * of the rest, then drops it or parks what is left. */
+static void
+iterable_rest(struct merge_stage *m, rx_observable *src,
+              const struct rx__iter *it, uint64_t len, uint64_t pos)
+{
+    unsigned polled = 0;
+
+    while (pos < len && m->requested > 0 && !m->done) {
+        if (rx__emit_next(&m->base, iter_at(it, pos))) {
+            m->requested = rx__demand_sub(m->requested, 1);
+        }
+        pos++;
+        if ((++polled & 1023) == 0 && rx__pipeline_poll(m->base.pipe)) {
+            break;
+        }
+    }
+    /* Passes asked for meanwhile are the caller's: it drains after
+     * every start. */
+    m->wip = 0;
+    if (pos == len || m->done) {
+        rx_observable_release(src);
+        slot_freed(m);
+        return;
+    }
+    park_iterable(m, src, it, len, pos);
 }
 
 /* An iterable inner (`src` taken): emits what demand allows straight
@@ -460,53 +528,54 @@ start_iterable(struct merge_stage *m, rx_observable *src)
     struct rx__iter it;
     uint64_t pos = 0;
     uint64_t len;
-    struct inner *in;
 
     src->ops->iterate(src, &it);
     len = iter_len(&it);
     if (m->wip == 0 && m->ready_head == NULL) {
-        unsigned polled = 0;
         m->wip = 1;
         if (direct_ok(m, &it)) {
-            pos = direct_range(m, it.start, len);
+            pos =
+                (uint64_t)(direct_range(m, it.start, it.start + (int64_t)len) -
+                           it.start);
         }
-        while (pos < len && m->requested > 0 && !m->done) {
-            if (rx__emit_next(&m->base, iter_at(&it, pos))) {
-                m->requested = rx__demand_sub(m->requested, 1);
-            }
-            pos++;
-            if ((++polled & 1023) == 0 && rx__pipeline_poll(m->base.pipe)) {
-                break;
-            }
-        }
-        /* Passes asked for meanwhile are the caller's: it drains after
-         * every start. */
-        m->wip = 0;
-        if (pos == len || m->done) {
-            rx_observable_release(src);
-            slot_freed(m);
-            return;
-        }
-    }
-    in = rx__stage_new(m->base.pipe, &inner_ops, sizeof *in, src, NULL);
-    rx_observable_release(src); /* the receiver keeps the values */
-    if (in == NULL) {
-        fail(m, rx__error_at(rx__stage_site(&m->base), RX_ENOMEM,
-                             "%s: out of memory starting an inner source",
-                             rx__stage_site(&m->base)->name));
+        iterable_rest(m, src, &it, len, pos);
         return;
     }
-    in->iterable = true;
-    if (it.kind == RX__ITER_RANGE) {
-        in->u.src.start = it.start;
-    } else {
-        in->u.src.vals = it.vals;
+    park_iterable(m, src, &it, len, pos);
+}
+
+/* start_inner() for an rx_range inner (`src` taken) when direct_now():
+ * its items go straight to the observer; the range is freed here unless
+ * someone else holds it (no destroy hook, no source, a known size). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* its own registers keep the loop tight */
+#endif
+static void
+start_range(struct merge_stage *m, rx_observable *src)
+{
+    const struct rx__range_obs *r = (const struct rx__range_obs *)src;
+    int64_t end = r->end;
+    struct rx__iter it;
+    int64_t v;
+
+    m->wip = 1;
+    v = direct_range(m, r->start, end);
+    if (RX__LIKELY(v == end || m->done)) {
+        m->wip = 0;
+        if (atomic_load_explicit(&src->refs, memory_order_acquire) == 1) {
+            rx__free_sized(src, sizeof *r); /* as rx_observable_release */
+        } else {
+            rx_observable_release(src);
+        }
+        slot_freed(m);
+        return;
     }
-    in->u.src.pos = pos;
-    in->u.src.len = len;
-    in->done = true; /* nothing more will come than the values */
-    link_inner(m, in);
-    make_ready(m, in);
+    /* Stopped early without `done` (the pipeline polled as cancelled):
+     * the general path decides. */
+    it = (struct rx__iter){
+        .kind = RX__ITER_RANGE, .start = r->start, .end = end};
+    iterable_rest(m, src, &it, (uint64_t)end - (uint64_t)r->start,
+                  (uint64_t)v - (uint64_t)r->start);
 }
 
 /* A timer inner's task ran: the item and the completion arrive as from
@@ -562,9 +631,9 @@ start_timer(struct merge_stage *m, rx_observable *src)
     }
 }
 
-/* Builds, links and starts an inner for `src` (taken). */
+/* start_inner() but for a range that can go straight downstream. */
 static void
-start_inner(struct merge_stage *m, rx_observable *src)
+start_inner_general(struct merge_stage *m, rx_observable *src)
 {
     const struct merge_obs *o = params(m);
     struct inner *in;
@@ -608,6 +677,26 @@ start_inner(struct merge_stage *m, rx_observable *src)
     rx__request_up(&in->base, o->prefetch);
     rx__stage_start(in->base.up);
     in->busy--;
+}
+
+/* Whether an inner that is a range may be emitted by start_range(): the
+ * observer right below with unbounded demand, the stream running, no
+ * inner with items waiting and no drain pass on the stack. */
+static inline bool
+direct_now(const struct merge_stage *m)
+{
+    return m->direct && m->wip == 0 && m->ready_head == NULL;
+}
+
+/* Builds, links and starts an inner for `src` (taken). */
+static inline void
+start_inner(struct merge_stage *m, rx_observable *src)
+{
+    if (src->ops == &rx__range_ops && direct_now(m)) {
+        start_range(m, src);
+        return;
+    }
+    start_inner_general(m, src);
 }
 
 /* ---- the drain loop --------------------------------------------------- */
@@ -658,6 +747,7 @@ drain_pass(struct merge_stage *m)
         (o->fn != NULL || m->next_src == o->n)) {
         rx_error *err = m->delayed;
         m->done = true;
+        m->direct = false;
         m->delayed = NULL;
         if (err != NULL) {
             rx__emit_new_error(&m->base, err);
@@ -714,8 +804,12 @@ merge_drain(struct merge_stage *m)
 
 /* ---- the outer stage -------------------------------------------------- */
 
-/* flat_map: one upstream item `v` (borrowed) becomes an inner source. */
-static void
+/* flat_map: one upstream item `v` (borrowed) becomes an inner source.
+ * Inlined into outer_iterate()'s range loop, W2's hot path. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void
 outer_item(struct merge_stage *m, rx_value v)
 {
     rx__stage *self = &m->base;
@@ -797,6 +891,9 @@ merge_request(rx__stage *self, int64_t n)
     struct merge_stage *m = (struct merge_stage *)self;
 
     m->requested = rx__demand_add(m->requested, n);
+    m->direct = !m->done && m->requested == RX_UNBOUNDED &&
+                m->base.down == &m->base.pipe->sink &&
+                m->base.pipe->observer.on_next != NULL;
     merge_drain(m);
 }
 
@@ -826,12 +923,30 @@ outer_iterate(struct merge_stage *m)
 
     src->ops->iterate(src, &it);
     len = iter_len(&it);
-    for (uint64_t i = 0; i < len; i++) {
-        if (m->done ||
-            ((i & 1023) == 1023 && rx__pipeline_poll(m->base.pipe))) {
-            return;
+    if (it.kind == RX__ITER_RANGE) {
+        /* The values themselves count, with a countdown to the poll. */
+        int64_t end = it.start + (int64_t)len;
+        unsigned poll = 1024;
+        for (int64_t v = it.start; v < end; v++) {
+            if (m->done) {
+                return;
+            }
+            if (RX__UNLIKELY(--poll == 0)) {
+                poll = 1024;
+                if (rx__pipeline_poll(m->base.pipe)) {
+                    return;
+                }
+            }
+            outer_item(m, rx_int(v));
         }
-        outer_item(m, iter_at(&it, i));
+    } else {
+        for (uint64_t i = 0; i < len; i++) {
+            if (m->done ||
+                ((i & 1023) == 1023 && rx__pipeline_poll(m->base.pipe))) {
+                return;
+            }
+            outer_item(m, iter_at(&it, i));
+        }
     }
     if (!m->done) {
         merge_on_complete(&m->base);
@@ -889,6 +1004,8 @@ merge_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
         return RX_ENOMEM;
     }
     *out = &m->base;
+    m->limited =
+        ((const struct merge_obs *)self)->max_concurrent != RX_UNBOUNDED;
     if (self->src == NULL) {
         return 0;
     }

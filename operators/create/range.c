@@ -8,28 +8,25 @@
  */
 #include "fusion.h"
 
-struct range_obs {
-    rx_observable base;
-    int64_t start;
-    int64_t end; /* one past the last value */
-};
-
 static void
 range_iterate(const rx_observable *self, struct rx__iter *it)
 {
-    const struct range_obs *r = (const struct range_obs *)self;
+    const struct rx__range_obs *r = (const struct rx__range_obs *)self;
 
     it->kind = RX__ITER_RANGE;
     it->start = r->start;
     it->end = r->end;
 }
 
-static const struct rx__obs_ops range_ops = {.iterate = range_iterate};
+const struct rx__obs_ops rx__range_ops = {
+    .iterate = range_iterate,
+    .size = sizeof(struct rx__range_obs),
+};
 
 rx_observable *
 rx_range_at(const rx_site *site, int64_t start, int64_t count)
 {
-    struct range_obs *r;
+    struct rx__range_obs *r;
 
     if (count < 0) {
         return rx__fail_null(RX_EINVAL, "rx_range: count must be >= 0");
@@ -41,10 +38,14 @@ rx_range_at(const rx_site *site, int64_t start, int64_t count)
         return rx__fail_null(RX_EINVAL,
                              "rx_range: start + count must not overflow");
     }
-    r = rx__observable_new(site, &range_ops, sizeof *r, NULL);
+    /* Not rx__observable_new(): a range sets every field itself, so the
+     * block needs no zeroing (flat_map inners build one per item). */
+    r = rx__malloc(sizeof *r);
     if (r == NULL) {
-        return NULL;
+        return rx__fail_null(RX_ENOMEM, "%s: out of memory",
+                             site != NULL ? site->name : "uvrx");
     }
+    rx__observable_init(&r->base, site, &rx__range_ops, NULL);
     r->start = start;
     r->end = start + count;
     return &r->base;

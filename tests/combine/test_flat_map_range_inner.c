@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * flat_map and merge with inners that are rx_range: with the observer
+ * right below and unbounded demand, merge reads the range's bounds itself
+ * and frees it on the spot (operators/combine/merge.c, start_range()).
+ * Checked here: exact values and order, ranges shared with the caller
+ * (more than one reference) left alive, empty ranges, ranges longer than
+ * the 1,024-item poll chunk, a cancel deep inside a long range, demand
+ * that turns unbounded mid-stream, a custom allocator seeing every free
+ * of the ranges (the sized free), and rx_range's own errors and site.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "rx_test.h"
+
+static int calls; /* how many times the test functions ran */
+
+/* v -> the range *ctx (a new reference to the same observable) */
+static rx_observable *
+same_range(rx_value v, void *ctx, rx_error **err)
+{
+    (void)v;
+    (void)err;
+    calls++;
+    return rx_observable_retain(ctx);
+}
+
+static void
+test_shared_range_inner_stays_alive(void **state)
+{
+    rx_observable *shared = rx_range(7, 3);
+    rx_observable *o = rx_flat_map(rx_range(0, 4), same_range, shared);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 7, 8, 9, 7, 8, 9, 7, 8, 9, 7, 8, 9);
+    assert_rx_completed(t);
+    assert_int_equal(calls, 4);
+    rx_test_observer_free(t);
+    /* Still the caller's, and still a working range. */
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    assert_int_equal(rx_test_subscribe(shared, t), 0);
+    assert_rx_ints(t, 7, 8, 9);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+    rx_observable_release(shared);
+}
+
+/* v -> range(v, 2) for even v, an empty range for odd v */
+static rx_observable *
+even_pairs(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    calls++;
+    return rx_range(rx_as_int(v), rx_as_int(v) % 2 == 0 ? 2 : 0);
+}
+
+static void
+test_empty_range_inners_add_nothing(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 5), even_pairs, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 5);
+    assert_rx_completed(t);
+    assert_int_equal(calls, 5);
+    assert_int_equal(rx_test_get_counts(t).after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+enum { LONG = 2500 }; /* more than two poll chunks of 1,024 */
+
+/* v -> range(10000v, LONG) */
+static rx_observable *
+long_from(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    calls++;
+    return rx_range(rx_as_int(v) * 10000, LONG);
+}
+
+static void
+test_long_range_inners_emit_every_item_in_order(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 2), long_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 2 * LONG);
+    for (size_t i = 0; i < 2 * LONG; i++) {
+        int64_t want = (int64_t)(i / LONG) * 10000 + (int64_t)(i % LONG);
+        assert_int_equal(rx_as_int(rx_test_value(t, i)), want);
+    }
+    assert_rx_completed(t);
+    assert_int_equal(calls, 2);
+    rx_test_observer_free(t);
+}
+
+static void
+test_cancel_deep_inside_a_long_range_inner(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 1000), long_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+    rx_test_counts c;
+
+    (void)state;
+    calls = 0;
+    rx_test_set_cancel_after(t, 1500); /* past the first poll chunk */
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 1500);
+    assert_int_equal(rx_as_int(rx_test_value(t, 0)), 0);
+    assert_int_equal(rx_as_int(rx_test_value(t, 1499)), 1499);
+    assert_rx_no_terminal(t);
+    assert_int_equal(calls, 1);
+    c = rx_test_get_counts(t);
+    assert_int_equal(c.after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+/* v -> range(10v, 5) */
+static rx_observable *
+five_from(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return rx_range(rx_as_int(v) * 10, 5);
+}
+
+static void
+test_demand_turning_unbounded_mid_stream(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 3), five_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(2);
+
+    (void)state;
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1);
+    assert_rx_no_terminal(t);
+    assert_int_equal(rx_test_request(t, RX_UNBOUNDED), 0);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_array_of_ranges_in_order(void **state)
+{
+    rx_observable *srcs[3] = {rx_range(0, 2), rx_range(10, 0), rx_range(20, 3)};
+    rx_observable *o = rx_merge_array(3, srcs, RX_UNBOUNDED);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_non_null(o);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    assert_rx_ints(t, 0, 1, 20, 21, 22);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+    /* Subscribed again: the sources were retained, not consumed. */
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    assert_rx_ints(t, 0, 1, 20, 21, 22);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+    rx_observable_release(o);
+}
+
+/* A counting allocator: every block made must come back to its free. */
+static atomic_long mallocs;
+static atomic_long frees;
+
+static void *
+counting_malloc(size_t size, void *ctx)
+{
+    (void)ctx;
+    atomic_fetch_add(&mallocs, 1);
+    return malloc(size);
+}
+
+static void *
+counting_realloc(void *p, size_t size, void *ctx)
+{
+    (void)ctx;
+    if (p == NULL) {
+        atomic_fetch_add(&mallocs, 1);
+    }
+    return realloc(p, size);
+}
+
+static void
+counting_free(void *p, void *ctx)
+{
+    (void)ctx;
+    if (p != NULL) {
+        atomic_fetch_add(&frees, 1);
+    }
+    free(p);
+}
+
+static void
+test_custom_allocator_sees_every_range_freed(void **state)
+{
+    rx_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
+    rx_observable *o;
+    rx_test_observer *t;
+
+    (void)state;
+    /* Fill this thread's block cache first: the custom allocator must
+     * still see each block it made come back. */
+    for (int i = 0; i < 64; i++) {
+        rx_observable_release(rx_range(i, 1));
+    }
+    assert_int_equal(rx_set_allocator(&a), 0);
+    atomic_store(&mallocs, 0);
+    atomic_store(&frees, 0);
+    o = rx_flat_map(rx_range(0, 300), five_from, NULL);
+    t = rx_test_observer_new(RX_UNBOUNDED);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 1500);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+    assert_int_equal(rx_live_objects(), 0);
+    assert_true(atomic_load(&mallocs) >= 301);
+    assert_int_equal(atomic_load(&frees), atomic_load(&mallocs));
+    assert_int_equal(rx_set_allocator(NULL), 0);
+}
+
+static void
+test_range_keeps_its_site_and_its_errors(void **state)
+{
+    rx_observable *r = rx_range(1, 2);
+
+    (void)state;
+    assert_non_null(r);
+    assert_string_equal(rx_observable_site(r)->name, "rx_range");
+    assert_true(rx_observable_site(r)->line > 0);
+    rx_observable_release(r);
+    r = rx_range_at(NULL, 5, 1);
+    assert_non_null(r);
+    assert_string_equal(rx_observable_site(r)->name, "?");
+    rx_observable_release(r);
+    assert_null(rx_range(0, -1));
+    assert_int_equal(rx_last_error(), RX_EINVAL);
+    assert_null(rx_range(INT64_MAX, 2));
+    assert_int_equal(rx_last_error(), RX_EINVAL);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        rx_unit_test(test_shared_range_inner_stays_alive),
+        rx_unit_test(test_empty_range_inners_add_nothing),
+        rx_unit_test(test_long_range_inners_emit_every_item_in_order),
+        rx_unit_test(test_cancel_deep_inside_a_long_range_inner),
+        rx_unit_test(test_demand_turning_unbounded_mid_stream),
+        rx_unit_test(test_merge_array_of_ranges_in_order),
+        rx_unit_test(test_custom_allocator_sees_every_range_freed),
+        rx_unit_test(test_range_keeps_its_site_and_its_errors),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
