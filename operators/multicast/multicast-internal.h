@@ -19,9 +19,12 @@
  * posts) is done by entering and leaving one real frame. A subscriber
  * that leaves during its own delivery drops its hold after the delivery,
  * inside a real frame, so the pipeline is never freed under it. A
- * delivery is "on the stack" for a subscriber while its `light` count is
- * positive or, on the direct path (struct rx__subj_sub), while it is the
- * subject's `delivering`.
+ * delivery may be "on the stack" for a subscriber while its `light`
+ * count is positive or, on the direct path (struct rx__subj_sub), while
+ * its pipeline has more than one frame open when it leaves (one is the
+ * frame of the cancel itself); in the second case, when no delivery was
+ * on the stack after all, the hold is dropped a little later, by the
+ * teardown of the stage at the outermost frame exit.
  */
 #ifndef UVRX_MULTICAST_INTERNAL_H
 #define UVRX_MULTICAST_INTERNAL_H
@@ -50,6 +53,19 @@ struct rx__rnode {
 
 struct rx__subj_sub;
 
+/* A slot of a publish or behavior subject's delivery array: one per
+ * subscriber on the main list (or joined during a pass), in subscription
+ * order. `on_next` is the observer's while the subscriber is on the
+ * direct path (struct rx__subj_sub), NULL otherwise; `pipe` is NULL for
+ * a tombstone (the subscriber left; `sub` must not be followed then; a
+ * compaction reclaims the slot). */
+struct rx__subj_ent {
+    void (*on_next)(rx_value v, void *ctx);
+    void *ctx;
+    rx__pipeline *pipe;
+    struct rx__subj_sub *sub;
+};
+
 struct rx_subject {
     rx_observable base; /* the subject is its own observable: one count */
     int kind;           /* an rx__subject_kind */
@@ -60,16 +76,27 @@ struct rx_subject {
      * onto the main list when it ends. */
     struct rx__subj_sub *phead;
     struct rx__subj_sub *ptail;
-    struct rx__subj_sub *cursor;     /* the next subscriber this pass visits */
-    struct rx__subj_sub *delivering; /* whose observer a direct call runs */
-    size_t count;                    /* subscribers on both lists */
-    bool emitting;                   /* an emission pass is on the stack */
-    bool ended;                      /* a terminal was pushed (maybe pending) */
-    bool done;                       /* the terminal was processed */
-    rx_error *err;                   /* the terminal error, or NULL */
-    rx__vqueue backlog;              /* items pushed during an emission */
-    int term_pending;                /* 1 complete, 2 error, pushed meanwhile */
-    bool repass;                     /* replay, unicast: stored meanwhile */
+    struct rx__subj_sub *cursor; /* the next subscriber this pass visits */
+    /* publish, behavior: the delivery array (struct rx__subj_ent), which
+     * a pass walks instead of the list while `ents_ok`: it then holds a
+     * slot for every subscriber of both lists. `ents_ok` is cleared when
+     * a subscriber could not be given a slot (out of memory, or the array
+     * was full during a pass, when it must not move); the next pass
+     * rebuilds the array from the list. */
+    struct rx__subj_ent *ents;
+    size_t ents_len;  /* used slots, tombstones included */
+    size_t ents_cap;  /* allocated slots */
+    size_t ents_dead; /* tombstones */
+    bool ents_ok;
+    bool walking;       /* a pass walks the array: no slot may move */
+    size_t count;       /* subscribers on both lists */
+    bool emitting;      /* an emission pass is on the stack */
+    bool ended;         /* a terminal was pushed (maybe pending) */
+    bool done;          /* the terminal was processed */
+    rx_error *err;      /* the terminal error, or NULL */
+    rx__vqueue backlog; /* items pushed during an emission */
+    int term_pending;   /* 1 complete, 2 error, pushed meanwhile */
+    bool repass;        /* replay, unicast: stored meanwhile */
     /* behavior: the latest item; async: the last item. */
     rx_value latest;
     bool has_latest;
@@ -90,9 +117,9 @@ struct rx_subject {
 /* A subscriber: the source stage of the subscriber's pipeline.
  *
  * The direct path. While `direct` is set, an item for this subscriber
- * may go straight to the observer's on_next (`on_next`, `ctx`: copies of
- * the pipeline's observer) inside a light frame (the pipeline's `frames`
- * bumped, the subject's `delivering` naming this subscriber), with no
+ * may go straight to the observer's on_next (copied with its context
+ * into the subscriber's slot of the subject's delivery array) inside a
+ * light frame (the pipeline's `frames` bumped), with no
  * demand accounting and no frame-exit checks. It holds while: the stage
  * is the pipeline's only stage, right above the sink; demand is
  * unbounded here and at the sink; the observer has on_next; nothing is
@@ -101,17 +128,15 @@ struct rx_subject {
  * have become true and clears it wherever one stops holding. Each way
  * one can stop holding while it is set passes through this stage
  * (sub_cancel, its own terminal), so a delivery that finds it still set
- * after the call owes no frame-exit work. The fields the direct path
- * reads sit together. */
+ * after the call owes no frame-exit work. The slot's `on_next` is set
+ * exactly while `direct` is. */
 struct rx__subj_sub {
     rx__stage base;
     struct rx__subj_sub *next;
-    void (*on_next)(rx_value v, void *ctx); /* direct path: the observer's */
-    void *ctx;                              /* direct path: its context */
+    struct rx__subj_sub *prev;
+    rx_subject *s;
     int light;   /* light frames of deliveries to it on the stack */
     bool direct; /* the direct path may be taken (see above) */
-    rx_subject *s;
-    struct rx__subj_sub *prev;
     int64_t requested;
     int list;             /* 0 none, 1 the main list, 2 the pending list */
     bool held;            /* its pipeline holds a reference for us */
@@ -124,7 +149,11 @@ struct rx__subj_sub {
     bool has_slot; /* behavior: the initial item; async: the last one */
     rx_value slot;
     struct rx__rnode *cursor; /* replay: the last node read */
+    size_t ent;               /* its delivery-array slot, or RX__NO_ENT */
 };
+
+/* struct rx__subj_sub's `ent` when it has no slot in the array. */
+#define RX__NO_ENT SIZE_MAX
 
 /* Creates a subject of `kind` (without kind-specific set-up). */
 rx_subject *rx__subject_new(const rx_site *site, int kind);

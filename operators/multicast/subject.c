@@ -19,6 +19,15 @@
 
 #include "multicast-internal.h"
 
+/* Keeps a function out of line: pass_publish() takes the item by
+ * address, so its loop passes it on with two loads instead of rebuilding
+ * it in registers for every call (what gcc does once it is inlined). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SUBJ_NOINLINE __attribute__((noinline))
+#else
+#define SUBJ_NOINLINE
+#endif
+
 /* ---- frames ----------------------------------------------------------- */
 
 static void
@@ -92,6 +101,147 @@ light_exit(struct rx__subj_sub *u)
     light_exit_check(u, p);
 }
 
+/* ---- the delivery array (publish, behavior) ---------------------------- */
+
+/* Whether subjects of this kind keep a delivery array. */
+static bool
+uses_ents(const rx_subject *s)
+{
+    return s->kind == RX__SUBJ_PUBLISH || s->kind == RX__SUBJ_BEHAVIOR;
+}
+
+static void
+ent_fill(struct rx__subj_ent *e, struct rx__subj_sub *u)
+{
+    rx__pipeline *p = u->base.pipe;
+
+    e->on_next = u->direct ? p->observer.on_next : NULL;
+    e->ctx = p->observer.ctx;
+    e->pipe = p;
+    e->sub = u;
+}
+
+/* Drops the tombstones, keeping the order; never during a walk. An
+ * array left empty is freed. */
+static void
+ents_compact(rx_subject *s)
+{
+    size_t j = 0;
+
+    assert(!s->walking);
+    for (size_t i = 0; i < s->ents_len; i++) {
+        if (s->ents[i].pipe != NULL) {
+            s->ents[j] = s->ents[i];
+            s->ents[j].sub->ent = j;
+            j++;
+        }
+    }
+    s->ents_len = j;
+    s->ents_dead = 0;
+    if (j == 0) {
+        /* No subscriber: a subject with none holds no memory for them. */
+        rx__free(s->ents);
+        s->ents = NULL;
+        s->ents_cap = 0;
+    }
+}
+
+/* Gives `u` (just linked) the next slot: O(1) amortised. A walk must not
+ * see the array move, so when it is full during a pass, or cannot grow,
+ * it is marked stale instead and the next pass rebuilds it. */
+static void
+ent_add(rx_subject *s, struct rx__subj_sub *u)
+{
+    u->ent = RX__NO_ENT;
+    if (!uses_ents(s) || !s->ents_ok) {
+        return;
+    }
+    if (s->ents_len == s->ents_cap) {
+        size_t cap = s->ents_cap > 0 ? 2 * s->ents_cap : 8;
+        struct rx__subj_ent *grown = NULL;
+
+        if (!s->walking && cap <= SIZE_MAX / sizeof *grown) {
+            grown = rx__realloc(s->ents, cap * sizeof *grown);
+        }
+        if (grown == NULL) {
+            s->ents_ok = false;
+            return;
+        }
+        s->ents = grown;
+        s->ents_cap = cap;
+    }
+    u->ent = s->ents_len++;
+    ent_fill(&s->ents[u->ent], u);
+}
+
+/* Makes `u`'s slot (it left the lists) a tombstone: O(1), and nothing
+ * moves under a walk. Outside one, a compaction runs once half the slots
+ * are tombstones (O(1) amortised); a walk compacts when it ends. */
+static void
+ent_remove(rx_subject *s, struct rx__subj_sub *u)
+{
+    struct rx__subj_ent *e;
+
+    if (u->ent == RX__NO_ENT) {
+        return;
+    }
+    e = &s->ents[u->ent];
+    e->on_next = NULL;
+    e->pipe = NULL;
+    u->ent = RX__NO_ENT;
+    s->ents_dead++;
+    if (!s->walking && 2 * s->ents_dead > s->ents_len) {
+        ents_compact(s);
+    }
+}
+
+/* Refills a stale array from the main list (at the start of a pass, when
+ * the pending list is empty), with room to grow. Returns false if it
+ * cannot be allocated. */
+static bool
+ents_rebuild(rx_subject *s)
+{
+    size_t cap = s->count > 4 ? 2 * s->count : 8;
+    struct rx__subj_ent *ents = NULL;
+    size_t n = 0;
+
+    assert(s->phead == NULL && !s->walking);
+    if (s->count == 0) {
+        rx__free(s->ents);
+        s->ents = NULL;
+        s->ents_len = s->ents_cap = s->ents_dead = 0;
+        s->ents_ok = true;
+        return true;
+    }
+    if (s->count < SIZE_MAX / 2 / sizeof *ents) {
+        ents = rx__malloc(cap * sizeof *ents);
+    }
+    if (ents == NULL) {
+        return false;
+    }
+    for (struct rx__subj_sub *u = s->head; u != NULL; u = u->next) {
+        u->ent = n;
+        ent_fill(&ents[n++], u);
+    }
+    rx__free(s->ents);
+    s->ents = ents;
+    s->ents_len = n;
+    s->ents_cap = cap;
+    s->ents_dead = 0;
+    s->ents_ok = true;
+    return true;
+}
+
+/* Clears `u`'s direct flag, in its slot too. */
+static void
+clear_direct(struct rx__subj_sub *u)
+{
+    u->direct = false;
+    if (u->ent != RX__NO_ENT) {
+        u->s->ents[u->ent].on_next = NULL;
+    }
+}
+
 /* ---- the lists -------------------------------------------------------- */
 
 static void
@@ -110,6 +260,7 @@ link_sub(rx_subject *s, struct rx__subj_sub *u)
     }
     *tail = u;
     s->count++;
+    ent_add(s, u);
 }
 
 static void
@@ -137,6 +288,7 @@ unlink_sub(rx_subject *s, struct rx__subj_sub *u)
     u->prev = u->next = NULL;
     u->list = 0;
     s->count--;
+    ent_remove(s, u);
 }
 
 /* Moves the subscribers that joined during the pass onto the main list. */
@@ -173,13 +325,14 @@ update_direct(struct rx__subj_sub *u)
 {
     rx__pipeline *p = u->base.pipe;
 
-    u->on_next = p->observer.on_next;
-    u->ctx = p->observer.ctx;
     u->direct = u->started && !u->done && !u->has_slot &&
                 u->requested == RX_UNBOUNDED && u->base.down == &p->sink &&
                 p->sink.up == &u->base && p->observer.on_next != NULL &&
                 p->demand == RX_UNBOUNDED && p->running && !p->done &&
                 !p->cancelled;
+    if (u->ent != RX__NO_ENT) {
+        ent_fill(&u->s->ents[u->ent], u);
+    }
 }
 
 static void
@@ -259,7 +412,7 @@ sub_drain(struct rx__subj_sub *u)
                 break; /* the terminal waits behind the items */
             }
             u->done = true;
-            u->direct = false;
+            clear_direct(u);
             if (s->err != NULL) {
                 rx__emit_error(&u->base, s->err);
             } else {
@@ -279,7 +432,7 @@ fail_backpressure(rx_subject *s, struct rx__subj_sub *u)
     rx__frame_enter(p);
     unlink_sub(s, u);
     u->done = true;
-    u->direct = false;
+    clear_direct(u);
     drop_slot(u);
     rx__emit_new_error(&u->base, rx__backpressure_error(&s->base.site));
     unhold(u);
@@ -334,58 +487,78 @@ publish_one(rx_subject *s, struct rx__subj_sub *u, rx_value v)
     light_exit(u);
 }
 
-/* One item to one subscriber on the direct path (u->direct set): the
- * observer is called inside a light frame, nothing else. The frame is
- * the pipeline's `frames` bumped (so a nested rx_cancel() or rx_dispose()
- * frees nothing and runs no on_finally under the call) and s->delivering
- * naming `u` in place of its `light` count (so sub_cancel() of `u`
- * during the call keeps the hold until the call returned); no pass of
- * `s` can nest inside another, so one such field is enough. A cancel
- * asked from another thread is still seen at the next item: its flag is
- * in the same cache line of the pipeline as the frame counter, read
- * anyway. If the call left `direct` set, nothing happened to the
- * pipeline that a frame exit would have to finish (struct rx__subj_sub);
- * otherwise the usual checks run. */
-static inline void
-deliver_direct(rx_subject *s, struct rx__subj_sub *u, rx_value v)
-{
-    rx__pipeline *p = u->base.pipe;
-
-    if (RX__UNLIKELY(
-            atomic_load_explicit(&p->cancel_req, memory_order_relaxed))) {
-        publish_one(s, u, v); /* processes the cancel */
-        return;
-    }
-    s->delivering = u;
-    p->frames++;
-    u->on_next(v, u->ctx);
-    p->frames--;
-    s->delivering = NULL;
-    if (RX__UNLIKELY(!u->direct)) {
-        light_exit_check(u, p);
-    } else {
-        assert(!u->release_pending);
-        assert(p->frames > 0 || (p->running && p->graveyard == NULL &&
-                                 !p->pending_einval && p->deferred == NULL));
-    }
-}
-
 /* ---- emission passes -------------------------------------------------- */
 
-/* The pass of a publish or behavior subject: item v (borrowed) to every
- * subscriber on the main list. */
+/* The end of a direct delivery to slot `e` (pipeline `p`) that left the
+ * direct path during the call: the usual light-frame exit. */
 static void
-pass_publish(rx_subject *s, rx_value v)
+direct_after(const struct rx__subj_ent *e, rx__pipeline *p)
+{
+    light_exit_check(e->sub, p); /* the stage: kept by its frame */
+}
+
+/* The pass of a publish or behavior subject: item *vp (borrowed) to
+ * every subscriber on the main list, in order.
+ *
+ * It walks the delivery array up to its length at the start: nothing in
+ * it moves during the walk (subscribers joining meanwhile get slots past
+ * that point, or make the array stale; subscribers leaving leave
+ * tombstones), and the compaction waits for the end. The list is walked
+ * instead while the array is stale and cannot be rebuilt.
+ *
+ * A slot on the direct path (its `on_next` set) gets the item straight
+ * from here, inside a light frame and nothing else: the pipeline's
+ * `frames` bumped, so a nested rx_cancel() or rx_dispose() frees nothing
+ * and runs no on_finally under the call, and sub_cancel() keeps the hold
+ * until the call returned (it sees more than one frame). A cancel asked
+ * from another thread is seen at the next item: its flag is in the same
+ * cache line of the pipeline as the frame counter, written anyway. If
+ * the slot is still direct after the call, nothing happened to the
+ * pipeline that a frame exit would have to finish (struct rx__subj_sub);
+ * otherwise direct_after() runs those checks. The usual delivery reads
+ * the slot and writes the pipeline's counter, nothing else. */
+static SUBJ_NOINLINE void
+pass_publish(rx_subject *s, const rx_value *vp)
 {
     struct rx__subj_sub *u;
+    const struct rx__subj_ent *e;
+    const struct rx__subj_ent *end;
 
-    for (u = s->head; u != NULL; u = s->cursor) {
-        s->cursor = u->next;
-        if (RX__LIKELY(u->direct)) {
-            deliver_direct(s, u, v);
-        } else {
-            publish_one(s, u, v);
+    if (RX__UNLIKELY(!s->ents_ok) && !ents_rebuild(s)) {
+        for (u = s->head; u != NULL; u = s->cursor) {
+            s->cursor = u->next;
+            publish_one(s, u, *vp);
         }
+        return;
+    }
+    if (s->ents_len == 0) {
+        return;
+    }
+    s->walking = true;
+    for (e = s->ents, end = e + s->ents_len; e != end; e++) {
+        rx__pipeline *p = e->pipe;
+
+        if (RX__LIKELY(e->on_next != NULL) &&
+            RX__LIKELY(
+                !atomic_load_explicit(&p->cancel_req, memory_order_relaxed))) {
+            p->frames++;
+            e->on_next(*vp, e->ctx);
+            p->frames--;
+            if (RX__UNLIKELY(e->on_next == NULL)) {
+                direct_after(e, p);
+            } else {
+                assert(e->sub->direct && !e->sub->release_pending);
+                assert(p->frames > 0 ||
+                       (p->running && p->graveyard == NULL &&
+                        !p->pending_einval && p->deferred == NULL));
+            }
+        } else if (p != NULL) {
+            publish_one(s, e->sub, *vp); /* also a cancel from elsewhere */
+        }
+    }
+    s->walking = false;
+    if (s->ents_dead > 0) {
+        ents_compact(s);
     }
 }
 
@@ -401,7 +574,7 @@ pass_next(rx_subject *s, rx_value v)
         s->latest = rx_value_retain(v);
         /* fall through */
     case RX__SUBJ_PUBLISH:
-        pass_publish(s, v);
+        pass_publish(s, &v);
         break;
     case RX__SUBJ_ASYNC:
         rx_value_release(s->latest);
@@ -433,7 +606,7 @@ pass_terminal(rx_subject *s)
         unlink_sub(s, u);
         if (s->kind == RX__SUBJ_ASYNC && s->has_latest && s->err == NULL) {
             u->has_slot = true;
-            u->direct = false;
+            clear_direct(u);
             u->slot = rx_value_retain(s->latest);
         }
         unhold(u);
@@ -498,7 +671,7 @@ sub_leave(struct rx__subj_sub *u)
 {
     rx_subject *s = u->s;
 
-    u->direct = false;
+    clear_direct(u);
     unlink_sub(s, u);
     drop_slot(u);
     if (u->cursor != NULL) {
@@ -517,14 +690,22 @@ static void
 sub_cancel(rx__stage *self)
 {
     struct rx__subj_sub *u = (struct rx__subj_sub *)self;
+    bool on_stack;
 
     if (u->done) {
         return;
     }
+    /* Inside a light frame (a delivery to `u` on the stack) the hold must
+     * outlive the call: dropping it could free the pipeline under it. A
+     * light frame is the only way the pipeline's `frames` exceeds the
+     * one of the rx_cancel() or signal that brought us here, except for
+     * another real frame, where keeping the hold is merely late: the
+     * teardown of the stage, at the outermost exit, drops it. */
+    on_stack = u->light > 0 || u->base.pipe->frames > 1;
     u->done = true;
-    u->direct = false;
+    clear_direct(u);
     sub_leave(u);
-    if (u->light > 0 || u->s->delivering == u) {
+    if (on_stack) {
         u->release_pending = true; /* dropped when the delivery ends */
     } else {
         unhold(u);
@@ -563,7 +744,7 @@ sub_start(rx__stage *self)
                 (s->kind == RX__SUBJ_ASYNC && s->done && s->err == NULL))) {
         /* behavior: the latest item; async: the last, after the end */
         u->has_slot = true;
-        u->direct = false;
+        clear_direct(u);
         u->slot = rx_value_retain(s->latest);
     }
     if (!s->done) {
@@ -606,6 +787,7 @@ subject_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
         return RX_ENOMEM;
     }
     u->s = (rx_subject *)self;
+    u->ent = RX__NO_ENT;
     *out = &u->base;
     return 0;
 }
@@ -620,6 +802,7 @@ subject_destroy(rx_observable *self)
     rx_value_release(s->latest);
     rx_error_release(s->err);
     rx__replay_free(s);
+    rx__free(s->ents);
     rx_scheduler_release(s->sched);
 }
 
@@ -638,6 +821,7 @@ rx__subject_new(const rx_site *site, int kind)
     }
     s->kind = kind;
     s->latest = rx_nil();
+    s->ents_ok = true;
     return s;
 }
 
