@@ -173,6 +173,19 @@ rx_error_site(const rx_error *err)
     return err != NULL && err->has_site ? &err->site : NULL;
 }
 
+void
+rx__error_claim_site(const rx_error *err, const rx_site *site)
+{
+    rx_error *e = (rx_error *)err; /* only when nobody else can see it */
+
+    if (e == NULL || e->immortal || e->has_site ||
+        atomic_load_explicit(&e->refs, memory_order_acquire) != 1) {
+        return;
+    }
+    e->site = *site;
+    e->has_site = true;
+}
+
 rx_error *
 rx_error_retain(const rx_error *err)
 {

@@ -78,6 +78,7 @@ complete_from(struct fused *f, size_t from)
             f->ops[i].ops->on_complete(&f->ops[i], &err);
         }
         if (err != NULL) {
+            rx__error_claim_site(err, &f->ops[i].obs->site);
             error_hooks(f, i + 1, err);
             rx__emit_new_error(&f->base, err);
             return;
@@ -96,6 +97,7 @@ fail_at(struct fused *f, size_t j, rx_error *err)
         const rx_site *site = &f->ops[j].obs->site;
         err = rx__error_at(site, RX_ENOMEM, "%s: out of memory", site->name);
     }
+    rx__error_claim_site(err, &f->ops[j].obs->site);
     end_stream(f);
     cancel_hooks(f, 0, j);
     error_hooks(f, j + 1, err);

@@ -64,6 +64,11 @@ rx_error *rx__error_at(const rx_site *site, int code, const char *fmt, ...)
     RX__PRINTF(3, 4);
 /* The immortal out-of-memory error (a valid reference to release). */
 rx_error *rx__error_oom(void);
+/* Gives `err` the site of the stage that first emits it, when it has none
+ * (an error a user function made with rx_error_new()) and the emitter
+ * holds its only reference (a shared error, such as rx_throw()'s, is
+ * never changed). */
+void rx__error_claim_site(const rx_error *err, const rx_site *site);
 /* Hands an error with nowhere to go to the undeliverable handler. */
 void rx__undeliverable(const rx_error *err);
 
@@ -239,6 +244,9 @@ rx__emit_error(rx__stage *self, const rx_error *err)
 {
     rx__stage *down = self->down;
 
+    if (self->obs != NULL) {
+        rx__error_claim_site(err, &self->obs->site);
+    }
     self->down = &rx__dead_end;
     down->ops->on_error(down, err);
 }

@@ -130,6 +130,13 @@ RX_API const rx_error *rx_error_cause(const rx_error *err);
 
 /**
  * @brief Reads where the error was raised, when an operator raised it.
+ *
+ * An error made by rx_error_new() has no site until a stage emits it
+ * while holding its only reference: an error a user function stored
+ * through its `err` argument then gets the site of the operator that ran
+ * the function (rx_map's, rx_reduce's, ... where the program assembled
+ * it). A shared error (rx_throw()'s, given to every subscriber) keeps
+ * none.
  * @param err  the error; @borrows
  * @return the assembly site of the stage that raised the error, or NULL
  */
