@@ -643,34 +643,6 @@ test_cancel_inside_an_iterable_inner_stops_it(void **state)
     rx_test_observer_free(t);
 }
 
-/* Counts allocations, so a test can tell what a run costs. */
-static atomic_long allocations;
-
-static void *
-counting_malloc(size_t size, void *ctx)
-{
-    (void)ctx;
-    atomic_fetch_add(&allocations, 1);
-    return malloc(size);
-}
-
-static void *
-counting_realloc(void *p, size_t size, void *ctx)
-{
-    (void)ctx;
-    if (p == NULL) {
-        atomic_fetch_add(&allocations, 1);
-    }
-    return realloc(p, size);
-}
-
-static void
-counting_free(void *p, void *ctx)
-{
-    (void)ctx;
-    free(p);
-}
-
 /* Allocations made by subscribing to and running
  * flat_map(range(0, n), v -> range(10v, 5)) to its end. */
 static long
@@ -683,9 +655,9 @@ flat_map_allocations(int64_t n)
 
     o = rx_flat_map(rx_range(0, n), five_from, NULL);
     t = rx_test_observer_new(RX_UNBOUNDED);
-    before = atomic_load(&allocations);
+    before = rx_count_mallocs();
     assert_int_equal(rx_test_subscribe(o, t), 0);
-    after = atomic_load(&allocations);
+    after = rx_count_mallocs();
     assert_rx_completed(t);
     assert_int_equal(rx_test_count(t), (size_t)n * 5);
     rx_test_observer_free(t);
@@ -696,12 +668,11 @@ flat_map_allocations(int64_t n)
 static void
 test_iterable_inners_cost_only_their_own_observable(void **state)
 {
-    rx_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
     long small;
     long big;
 
     (void)state;
-    assert_int_equal(rx_set_allocator(&a), 0);
+    assert_int_equal(rx_count_allocs_install(), 0);
     small = flat_map_allocations(100);
     big = flat_map_allocations(1000);
     assert_int_equal(rx_set_allocator(NULL), 0);

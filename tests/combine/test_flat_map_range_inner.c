@@ -182,42 +182,9 @@ test_merge_array_of_ranges_in_order(void **state)
     rx_observable_release(o);
 }
 
-/* A counting allocator: every block made must come back to its free. */
-static atomic_long mallocs;
-static atomic_long frees;
-
-static void *
-counting_malloc(size_t size, void *ctx)
-{
-    (void)ctx;
-    atomic_fetch_add(&mallocs, 1);
-    return malloc(size);
-}
-
-static void *
-counting_realloc(void *p, size_t size, void *ctx)
-{
-    (void)ctx;
-    if (p == NULL) {
-        atomic_fetch_add(&mallocs, 1);
-    }
-    return realloc(p, size);
-}
-
-static void
-counting_free(void *p, void *ctx)
-{
-    (void)ctx;
-    if (p != NULL) {
-        atomic_fetch_add(&frees, 1);
-    }
-    free(p);
-}
-
 static void
 test_custom_allocator_sees_every_range_freed(void **state)
 {
-    rx_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
     rx_observable *o;
     rx_test_observer *t;
 
@@ -227,9 +194,7 @@ test_custom_allocator_sees_every_range_freed(void **state)
     for (int i = 0; i < 64; i++) {
         rx_observable_release(rx_range(i, 1));
     }
-    assert_int_equal(rx_set_allocator(&a), 0);
-    atomic_store(&mallocs, 0);
-    atomic_store(&frees, 0);
+    assert_int_equal(rx_count_allocs_install(), 0);
     o = rx_flat_map(rx_range(0, 300), five_from, NULL);
     t = rx_test_observer_new(RX_UNBOUNDED);
     assert_int_equal(rx_test_subscribe(o, t), 0);
@@ -238,8 +203,8 @@ test_custom_allocator_sees_every_range_freed(void **state)
     assert_rx_completed(t);
     rx_test_observer_free(t);
     assert_int_equal(rx_live_objects(), 0);
-    assert_true(atomic_load(&mallocs) >= 301);
-    assert_int_equal(atomic_load(&frees), atomic_load(&mallocs));
+    assert_true(rx_count_mallocs() >= 301);
+    assert_int_equal(rx_count_frees(), rx_count_mallocs());
     assert_int_equal(rx_set_allocator(NULL), 0);
 }
 

@@ -110,52 +110,22 @@ test_threads_that_churned_and_exited_leave_nothing(void **state)
 
 /* ---- a custom allocator after blocks were cached ---------------------- */
 
-static atomic_long mallocs;
-static atomic_long frees;
-
-static void *
-counting_malloc(size_t size, void *ctx)
-{
-    (void)ctx;
-    atomic_fetch_add(&mallocs, 1);
-    return malloc(size);
-}
-
-static void *
-counting_realloc(void *p, size_t size, void *ctx)
-{
-    (void)ctx;
-    return realloc(p, size);
-}
-
-static void
-counting_free(void *p, void *ctx)
-{
-    (void)ctx;
-    atomic_fetch_add(&frees, 1);
-    free(p);
-}
-
 static void
 test_custom_allocator_sees_every_allocation(void **state)
 {
-    rx_allocator a = {counting_malloc, counting_realloc, counting_free, NULL};
-
     (void)state;
     churn(NULL); /* this thread's cache holds blocks now */
-    assert_int_equal(rx_set_allocator(&a), 0);
-    atomic_store(&mallocs, 0);
-    atomic_store(&frees, 0);
+    assert_int_equal(rx_count_allocs_install(), 0);
     for (int i = 0; i < 10; i++) {
         rx_observable_release(rx_range(i, 1));
     }
-    assert_int_equal(atomic_load(&mallocs), 10);
-    assert_int_equal(atomic_load(&frees), 10);
+    assert_int_equal(rx_count_mallocs(), 10);
+    assert_int_equal(rx_count_frees(), 10);
     assert_int_equal(rx_set_allocator(NULL), 0);
     /* Blocks of the custom allocator never reach the cache: with the
-     * standard one back, freeing them went to counting_free above. */
+     * standard one back, freeing them went to the counting free above. */
     churn(NULL);
-    assert_int_equal(atomic_load(&frees), 10);
+    assert_int_equal(rx_count_frees(), 10);
 }
 
 int

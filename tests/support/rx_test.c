@@ -102,6 +102,61 @@ rx_fault_disarm(void)
     rx_set_allocator(NULL);
 }
 
+/* ---- counting allocator ----------------------------------------------- */
+
+static atomic_long count_mallocs;
+static atomic_long count_frees;
+
+static void *
+count_malloc(size_t size, void *ctx)
+{
+    (void)ctx;
+    atomic_fetch_add(&count_mallocs, 1);
+    return malloc(size);
+}
+
+static void *
+count_realloc(void *ptr, size_t size, void *ctx)
+{
+    (void)ctx;
+    if (ptr == NULL) {
+        atomic_fetch_add(&count_mallocs, 1);
+    }
+    return realloc(ptr, size);
+}
+
+static void
+count_free(void *ptr, void *ctx)
+{
+    (void)ctx;
+    if (ptr != NULL) {
+        atomic_fetch_add(&count_frees, 1);
+    }
+    free(ptr);
+}
+
+int
+rx_count_allocs_install(void)
+{
+    rx_allocator a = {count_malloc, count_realloc, count_free, NULL};
+
+    atomic_store(&count_mallocs, 0);
+    atomic_store(&count_frees, 0);
+    return rx_set_allocator(&a);
+}
+
+long
+rx_count_mallocs(void)
+{
+    return atomic_load(&count_mallocs);
+}
+
+long
+rx_count_frees(void)
+{
+    return atomic_load(&count_frees);
+}
+
 bool
 rx_oom_long_mode(void)
 {

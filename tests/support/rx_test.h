@@ -139,6 +139,17 @@ bool rx_fault_forever(void);
 /* Restores the default allocator (live objects must be zero). */
 void rx_fault_disarm(void);
 
+/* ---- counting allocator ------------------------------------------- */
+
+/* Installs an allocator that counts the blocks it makes (malloc, and
+ * realloc of NULL) and frees (free of a non-NULL block), both counters
+ * from zero; the uvrx live count must be zero. Returns rx_set_allocator's
+ * code. rx_set_allocator(NULL) (or the test teardown) puts the default
+ * back; the counters keep their values until the next install. */
+int rx_count_allocs_install(void);
+long rx_count_mallocs(void);
+long rx_count_frees(void);
+
 /* What a sweep did: runs made, and how many injection points (runs in
  * which the armed allocation failed) were survived in each mode:
  * points[0] failing once then recovering, points[1] failing forever
