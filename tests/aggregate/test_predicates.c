@@ -4,6 +4,8 @@
  * stopping the upstream at the deciding item, empty sources, errors from
  * the upstream and the predicate, demand for the answer, cancel, value
  * equality for contains, bad arguments and allocation failures.
+ *
+ * Code under test: operators/aggregate/predicates.c.
  */
 #include <stdarg.h>
 #include <stddef.h>

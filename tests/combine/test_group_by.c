@@ -10,6 +10,8 @@
  * the outer stream cut by take() while its groups go on; cancel;
  * bad arguments; allocation failures; marble cases (tests/marbles/
  * group_by.txt).
+ *
+ * Code under test: operators/combine/group_by.c and group_by_groups.c.
  */
 #include "rx_test.h"
 

@@ -6,6 +6,9 @@
  * source, demand, the first error winning and a second one going to the
  * undeliverable handler, cancellation releasing everything, bad
  * arguments, allocation failures and the marble cases.
+ *
+ * Code under test: operators/combine/fanin.c (the input stages zip shares
+ * with combine_latest, race and the rest) and zip.c.
  */
 #include "rx_test.h"
 

@@ -3,6 +3,9 @@
  * rx_file_chunks and rx_file_lines on real files in a temporary folder:
  * exact content, demand, errors with libuv's codes and the path, cancel
  * closing the file, and allocation failures.
+ *
+ * Code under test: operators/io/file_read.c, fs_file.c (the file block)
+ * and common.c.
  */
 #include "io_test.h"
 

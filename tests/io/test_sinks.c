@@ -4,6 +4,8 @@
  * only after the last write (and, for files, after closing), the
  * high-water mark bounding what is requested and held, errors with
  * libuv's codes, cancel, bad arguments and allocation failures.
+ *
+ * Code under test: operators/io/write_stream.c and write_file.c.
  */
 #include <signal.h>
 #include <sys/ioctl.h>

@@ -5,6 +5,8 @@
  * as an inactive handle), cancel leaving the stream open, errors with the
  * peer's address, one reader per stream, allocation failures, and a slow
  * subscriber bounding uvrx's memory while a fast writer sends 100 MiB.
+ *
+ * Code under test: operators/io/stream_read.c.
  */
 #include "io_test.h"
 

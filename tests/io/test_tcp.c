@@ -4,6 +4,8 @@
  * echo round trip built from the stream source and the write sink,
  * accepting only with demand, cancel closing the listening socket, an
  * address in use, connection ownership, and allocation failures.
+ *
+ * Code under test: operators/io/tcp_server.c.
  */
 #include "io_test.h"
 

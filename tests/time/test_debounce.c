@@ -6,6 +6,9 @@
  * without demand fails with RX_EBACKPRESSURE; cancel releases the task
  * and the waiting value; zero timeout; bad arguments and allocation
  * failures.
+ *
+ * Code under test: operators/time/throttle.c (debounce, throttle_first,
+ * throttle_last and audit live there).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,6 +4,9 @@
  * operator given a scheduler whose work runs on another thread (a pool)
  * fails at subscription with RX_EINVAL naming itself, cancels its
  * upstream and delivers nothing else.
+ *
+ * Code under test: operators/time/time_common.c (argument and scheduler
+ * checks of every time operator).
  */
 #include <stdarg.h>
 #include <stddef.h>
