@@ -11,7 +11,8 @@
  * bad arguments; allocation failures; marble cases (tests/marbles/
  * group_by.txt).
  *
- * Code under test: operators/combine/group_by.c and group_by_groups.c.
+ * Code under test: operators/combine/group_by.c and
+ * operators/combine/group_by_groups.c.
  */
 #include "rx_test.h"
 

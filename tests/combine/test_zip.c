@@ -8,7 +8,7 @@
  * arguments, allocation failures and the marble cases.
  *
  * Code under test: operators/combine/fanin.c (the input stages zip shares
- * with combine_latest, race and the rest) and zip.c.
+ * with combine_latest, race and the rest) and operators/combine/zip.c.
  */
 #include "rx_test.h"
 

@@ -4,8 +4,8 @@
  * exact content, demand, errors with libuv's codes and the path, cancel
  * closing the file, and allocation failures.
  *
- * Code under test: operators/io/file_read.c, fs_file.c (the file block)
- * and common.c.
+ * Code under test: operators/io/file_read.c, operators/io/fs_file.c (the
+ * file block) and operators/io/common.c.
  */
 #include "io_test.h"
 

@@ -5,7 +5,8 @@
  * high-water mark bounding what is requested and held, errors with
  * libuv's codes, cancel, bad arguments and allocation failures.
  *
- * Code under test: operators/io/write_stream.c and write_file.c.
+ * Code under test: operators/io/write_stream.c and
+ * operators/io/write_file.c.
  */
 #include <signal.h>
 #include <sys/ioctl.h>
