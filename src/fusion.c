@@ -26,7 +26,7 @@ struct fused {
     bool has_iter;
     bool done;         /* a terminal signal went downstream */
     bool batch;        /* batch mode (see the file comment) */
-    bool sink_direct;  /* down is the sink: call the observer directly */
+    bool sink_direct;  /* down is the sink (rx__observer_right_below, cached) */
     bool simple;       /* every op is a plain map or filter */
     rx_value *scratch; /* RX__BATCH values, in batch mode */
     size_t nops;

@@ -352,6 +352,22 @@ struct rx_subscription {
     int64_t demand;
 };
 
+/* Whether `s` sits right above its pipeline's sink, the observer has
+ * on_next and the subscriber counts no demand: the one condition under
+ * which a stage may call the observer itself instead of going through
+ * the sink (the direct paths of merge, zip and the subjects; fusion
+ * caches the first part at assembly). The caller still stops at the
+ * pipeline's `done` / `cancelled`, or at its own flag that a cancel
+ * clears, between calls. */
+static inline bool
+rx__observer_right_below(const rx__stage *s)
+{
+    const rx__pipeline *p = s->pipe;
+
+    return s->down == &p->sink && p->observer.on_next != NULL &&
+           p->demand == RX_UNBOUNDED;
+}
+
 /* Frames: every entry into a pipeline (subscribe, request, cancel,
  * dispose, each loop or scheduler callback) is bracketed by these, so
  * nothing is freed while one of its functions is on the stack. */

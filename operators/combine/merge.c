@@ -892,8 +892,7 @@ merge_request(rx__stage *self, int64_t n)
 
     m->requested = rx__demand_add(m->requested, n);
     m->direct = !m->done && m->requested == RX_UNBOUNDED &&
-                m->base.down == &m->base.pipe->sink &&
-                m->base.pipe->observer.on_next != NULL;
+                rx__observer_right_below(&m->base);
     merge_drain(m);
 }
 

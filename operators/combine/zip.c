@@ -274,11 +274,9 @@ static const struct rx__fanin_hooks zip_hooks = {
 static bool
 zip_fast_ok(const struct zip_stage *z)
 {
-    const rx__pipeline *p = z->base.pipe;
-
     if (z->done || z->error != NULL || z->exhausted || z->n == 0 ||
         z->ready < z->n || z->requested != RX_UNBOUNDED ||
-        z->base.down != &p->sink || p->observer.on_next == NULL ||
+        !rx__observer_right_below(&z->base) ||
         rx__fanin_params(&z->base)->fn == NULL) {
         return false;
     }

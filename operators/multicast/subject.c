@@ -326,10 +326,9 @@ update_direct(struct rx__subj_sub *u)
     rx__pipeline *p = u->base.pipe;
 
     u->direct = u->started && !u->done && !u->has_slot &&
-                u->requested == RX_UNBOUNDED && u->base.down == &p->sink &&
-                p->sink.up == &u->base && p->observer.on_next != NULL &&
-                p->demand == RX_UNBOUNDED && p->running && !p->done &&
-                !p->cancelled;
+                u->requested == RX_UNBOUNDED &&
+                rx__observer_right_below(&u->base) && p->sink.up == &u->base &&
+                p->running && !p->done && !p->cancelled;
     if (u->ent != RX__NO_ENT) {
         ent_fill(&u->s->ents[u->ent], u);
     }
@@ -470,8 +469,7 @@ publish_one(rx_subject *s, struct rx__subj_sub *u, rx_value v)
         return;
     }
     light_enter(u);
-    if (u->base.down == &p->sink && p->observer.on_next != NULL &&
-        p->demand == RX_UNBOUNDED) {
+    if (rx__observer_right_below(&u->base)) {
         /* The observer is right below and counts no demand: call it as
          * the sink would, without the two indirect calls through the
          * stages. */
