@@ -46,6 +46,8 @@ rx__ring_init(rx__ring *r, size_t min_capacity)
         return RX_ENOMEM;
     }
     r->mask = cap - 1;
+    r->cbuf = r->buf;
+    r->cmask = r->mask;
     atomic_init(&r->tail, 0);
     atomic_init(&r->head, 0);
     return 0;
@@ -63,7 +65,7 @@ rx__ring_fini(rx__ring *r)
         rx_value_release(r->buf[h & r->mask]);
     }
     rx__free(r->buf);
-    r->buf = NULL;
+    r->buf = r->cbuf = NULL;
 }
 
 /* ---- producer ---------------------------------------------------------- */

@@ -30,19 +30,28 @@
 #include "rx-internal.h"
 
 typedef struct rx__ring {
-    rx_value *buf;
-    size_t mask; /* capacity - 1; capacity is a power of two */
+    /* Each side works on its own cache line, with its own copy of the
+     * buffer pointer and mask: a consumer reading `buf` from the line the
+     * producer writes `ptail` to would pull that line across cores once
+     * per item. The pads keep the four groups, and the fields of whatever
+     * embeds the ring, on separate lines. */
+    char pad_in[64];
     /* Producer side: only the producer thread touches these. */
+    rx_value *buf;
+    size_t mask;        /* capacity - 1; capacity is a power of two */
     size_t ptail;       /* next slot to write (may be ahead of the tail) */
     size_t phead_cache; /* the head index the producer last read */
-    char pad0[64];      /* keeps the two sides off one cache line */
+    char pad0[64];
     atomic_size_t tail; /* (published tail index << 1) | SLEEP */
     char pad1[64];
     atomic_size_t head; /* published head index */
     char pad2[64];
     /* Consumer side: only the consumer thread touches these. */
+    rx_value *cbuf;     /* == buf */
+    size_t cmask;       /* == mask */
     size_t chead;       /* next slot to take (may be ahead of the head) */
     size_t ctail_cache; /* the tail index the consumer last read */
+    char pad_out[64];
 } rx__ring;
 
 /* Makes a ring holding at least `min_capacity` items (rounded up to a
@@ -94,7 +103,7 @@ size_t rx__ring_avail(rx__ring *r);
 static inline rx_value
 rx__ring_peek(const rx__ring *r)
 {
-    return r->buf[r->chead & r->mask];
+    return r->cbuf[r->chead & r->cmask];
 }
 
 /* Removes the oldest item and returns it (owned). Its slot is given back
@@ -102,7 +111,7 @@ rx__ring_peek(const rx__ring *r)
 static inline rx_value
 rx__ring_take(rx__ring *r)
 {
-    rx_value v = r->buf[r->chead & r->mask];
+    rx_value v = r->cbuf[r->chead & r->cmask];
 
     r->chead++;
     return v;
