@@ -5,22 +5,29 @@
  *
  * Timed tasks sit in a heap driven by one uv_timer_t, armed for the
  * earliest task only, so a thousand pending timers cost one libuv handle
- * and no allocation each. Tasks from other threads arrive through a
- * locked intrusive list and one unreferenced uv_async_t; the list needs
- * no allocation per post. The async handle is referenced only while a
- * producer on another thread holds the scheduler (rx__sched_hold), and
- * the timer is active only while timed work is pending, so an idle
- * scheduler never keeps its loop alive.
+ * and no allocation each.
+ *
+ * Tasks from other threads arrive through a lock-free intrusive list:
+ * one atomic word holds the newest task (each task links to the one
+ * posted before it) and, in its low bit, SLEEPING. A post is one
+ * compare-and-swap, and it calls uv_async_send only when it clears that
+ * bit: the loop sets the bit in an unreferenced uv_prepare_t, which
+ * libuv runs right before it blocks for I/O, and only when it found the
+ * list empty. So a post to a loop that is busy costs no system call; the
+ * loop finds the task in its prepare hook and runs it there, before it
+ * blocks. The loop takes the whole list with one exchange and runs it
+ * oldest first. Both sides read-modify-write the one word, so either the
+ * poster sees the bit or the loop sees the task (as in the ring,
+ * src/rx-ring.h). The async handle is referenced only while a producer
+ * on another thread holds the scheduler (rx__sched_hold), and the timer
+ * is active only while timed work is pending, so an idle scheduler never
+ * keeps its loop alive.
  *
  * Optional spinning (rx_scheduler_set_spin): a loop that has just run
  * tasks from other threads may expect more soon (a thread hop trading
- * batches with another thread). An unreferenced uv_prepare_t, which libuv
- * runs right before it blocks for I/O, then polls the posted list for up
- * to spin_us; a post that finds the scheduler spinning skips
- * uv_async_send, so a hop's round trip costs two cache-line transfers
- * instead of two kernel wake-ups. `spinning` is read and written under
- * `lock`, which orders it against the posts: a poster either sees the
- * spin and its task is run when the spin ends, or sends the wake-up.
+ * batches with another thread). Its prepare hook then polls the list for
+ * up to spin_us before it sets the bit, so a hop's round trip costs
+ * two cache-line transfers instead of two kernel wake-ups.
  *
  * Teardown: the last release, on the loop thread, unregisters the
  * scheduler and closes its four handles; the memory goes in the last
@@ -36,25 +43,25 @@ struct lsched {
     uv_loop_t *loop;
     uv_timer_t timer;
     uv_async_t async;
-    uv_prepare_t spin; /* the optional spin before blocking */
-    uv_idle_t again;   /* active: the spin caught work, spin again */
+    uv_prepare_t prepare; /* before the loop blocks: SLEEPING, or run */
+    uv_idle_t again;      /* active: don't block, come back to prepare */
     rx__theap heap;
-    uv_mutex_t lock;       /* guards posted_*, dying, spinning */
-    rx__task *posted_head; /* tasks posted from any thread, FIFO */
-    rx__task *posted_tail;
-    atomic_bool posted_any; /* posted_head != NULL, for the spin to poll */
-    atomic_uint spin_us;    /* rx_scheduler_set_spin; 0: never spin */
-    bool spinning;          /* the prepare hook is polling */
-    bool ran_posts;         /* this loop pass ran posted tasks */
-    bool dying;             /* released off the loop thread */
-    bool closing_started;   /* its handles are being closed */
-    int holds;              /* rx__sched_hold count (loop thread) */
-    int open_handles;       /* handles not yet closed */
-    const void *thread;     /* thread-local mark of the loop's thread */
-    struct lsched *next;    /* registry / closing list */
+    atomic_uintptr_t posted; /* newest posted task | SLEEPING */
+    atomic_uint spin_us;     /* rx_scheduler_set_spin; 0: never spin */
+    atomic_bool dying;       /* released off the loop thread */
+    bool ran_posts;          /* this loop pass ran posted tasks */
+    bool closing_started;    /* its handles are being closed */
+    int holds;               /* rx__sched_hold count (loop thread) */
+    int open_handles;        /* handles not yet closed */
+    const void *thread;      /* thread-local mark of the loop's thread */
+    struct lsched *next;     /* registry / closing list */
 };
 
 static _Thread_local char thread_mark;
+
+/* The low bit of `posted`: the loop found no task and may block. Tasks
+ * are at least pointer-aligned, so the bit is free. */
+#define SLEEPING ((uintptr_t)1)
 
 /* The registry of live loop schedulers, the list of closing ones, and
  * the default scheduler. uv_mutex_t is a pthread mutex on the platforms
@@ -159,20 +166,16 @@ static int
 l_post(rx_scheduler *s, rx__task *t)
 {
     struct lsched *l = (struct lsched *)s;
-    bool wake;
+    uintptr_t old = atomic_load_explicit(&l->posted, memory_order_relaxed);
 
-    t->next = NULL;
-    uv_mutex_lock(&l->lock);
-    wake = l->posted_head == NULL && !l->spinning;
-    if (l->posted_tail != NULL) {
-        l->posted_tail->next = t;
-    } else {
-        l->posted_head = t;
-        atomic_store_explicit(&l->posted_any, true, memory_order_relaxed);
-    }
-    l->posted_tail = t;
-    uv_mutex_unlock(&l->lock);
-    if (wake) {
+    /* Release: the task's fields, `next` included, are visible to the
+     * loop's acquiring exchange. The new word never has SLEEPING set. */
+    do {
+        t->next = (rx__task *)(old & ~SLEEPING);
+    } while (!atomic_compare_exchange_weak_explicit(
+        &l->posted, &old, (uintptr_t)t, memory_order_release,
+        memory_order_relaxed));
+    if ((old & SLEEPING) != 0) {
         uv_async_send(&l->async); /* the one libuv call from any thread */
     }
     return 0;
@@ -186,11 +189,8 @@ async_cb(uv_async_t *async)
 {
     struct lsched *l =
         (struct lsched *)((char *)async - offsetof(struct lsched, async));
-    bool dying;
+    bool dying = atomic_load_explicit(&l->dying, memory_order_acquire);
 
-    uv_mutex_lock(&l->lock);
-    dying = l->dying;
-    uv_mutex_unlock(&l->lock);
     run_posted(l, false);
     if (dying) {
         destroy_on_loop(l);
@@ -210,51 +210,65 @@ again_cb(uv_idle_t *h)
     (void)h; /* being active is its whole job */
 }
 
-/* The prepare hook: right before the loop blocks, and only when the pass
- * that ends ran tasks from other threads, polls for more for up to
- * spin_us (less when a timer is due sooner), then runs what came. When it
- * caught something, the idle handle stays active, which makes the loop's
- * coming I/O poll non-blocking and brings it straight back here: a stream
- * of posts is served spin after spin, with I/O polled between them. */
+/* Polls the list for up to `limit` ns; true when a task came. */
+static bool
+spin_for(struct lsched *l, uint64_t limit)
+{
+    uint64_t start = uv_hrtime();
+
+    for (unsigned i = 1;; i++) {
+        if ((atomic_load_explicit(&l->posted, memory_order_relaxed) &
+             ~SLEEPING) != 0) {
+            return true;
+        }
+        if ((i & 63) == 0 && uv_hrtime() - start >= limit) {
+            return false;
+        }
+    }
+}
+
+/* The prepare hook, right before the loop blocks for I/O. When the pass
+ * that ends ran tasks from other threads and spinning is on, it first
+ * polls for more, for up to spin_us (less when a timer is due sooner).
+ * Then it sets SLEEPING if the list is empty, so the next post wakes the
+ * loop; otherwise it runs one batch and keeps the idle handle active,
+ * which makes the coming I/O poll non-blocking and brings the loop
+ * straight back here: posts arriving while the loop is busy are run
+ * batch after batch, with I/O polled between them, and cost their
+ * posters no system call. */
 static void
-spin_cb(uv_prepare_t *h)
+prepare_cb(uv_prepare_t *h)
 {
     struct lsched *l =
-        (struct lsched *)((char *)h - offsetof(struct lsched, spin));
+        (struct lsched *)((char *)h - offsetof(struct lsched, prepare));
     unsigned us = atomic_load_explicit(&l->spin_us, memory_order_relaxed);
-    uint64_t limit = (uint64_t)us * 1000u;
-    uint64_t start;
-    int timeout;
+    uintptr_t empty = 0;
 
     uv_idle_stop(&l->again);
-    if (us == 0 || !l->ran_posts) {
-        return;
+    if (us != 0 && l->ran_posts) {
+        uint64_t limit = (uint64_t)us * 1000u;
+        int timeout = uv_backend_timeout(l->loop);
+
+        if (timeout > 0 && (uint64_t)timeout * 1000000u < limit) {
+            limit = (uint64_t)timeout * 1000000u;
+        }
+        if (timeout != 0) { /* 0: the loop will not block anyway */
+            spin_for(l, limit);
+        }
     }
     l->ran_posts = false;
-    timeout = uv_backend_timeout(l->loop);
-    if (timeout == 0) {
-        return; /* the loop will not block: nothing to wait for */
+    if (atomic_compare_exchange_strong_explicit(&l->posted, &empty, SLEEPING,
+                                                memory_order_relaxed,
+                                                memory_order_relaxed) ||
+        empty == SLEEPING) {
+        return; /* nothing posted: the next post wakes the loop */
     }
-    if (timeout > 0 && (uint64_t)timeout * 1000000u < limit) {
-        limit = (uint64_t)timeout * 1000000u;
-    }
-    uv_mutex_lock(&l->lock);
-    l->spinning = l->posted_head == NULL;
-    uv_mutex_unlock(&l->lock);
-    if (l->spinning) {
-        start = uv_hrtime();
-        while (!atomic_load_explicit(&l->posted_any, memory_order_relaxed) &&
-               uv_hrtime() - start < limit) {
-            /* poll: the poster writes posted_any under the lock */
-        }
-        uv_mutex_lock(&l->lock);
-        l->spinning = false;
-        uv_mutex_unlock(&l->lock);
-    }
+    /* A task may drop the last reference: the handles then close at the
+     * release below, after the idle handle started, not before. */
+    rx_scheduler_retain(&l->base);
     run_posted(l, false);
-    if (l->ran_posts) {
-        uv_idle_start(&l->again, again_cb);
-    }
+    uv_idle_start(&l->again, again_cb);
+    rx_scheduler_release(&l->base);
 }
 
 static void
@@ -280,14 +294,14 @@ close_cb(uv_handle_t *h)
         uv_mutex_lock(&registry_lock);
         list_remove(&closing, l);
         uv_mutex_unlock(&registry_lock);
-        uv_mutex_destroy(&l->lock);
         rx__free(l);
     }
 }
 
 /* Runs the tasks other threads posted: one batch (what was queued on
- * entry; a task posted meanwhile wakes the loop again, so a task that
- * re-posts itself cannot starve the loop), or until none is left, when
+ * entry; a task posted meanwhile waits for the next prepare hook, after
+ * an I/O poll, so a task that re-posts itself cannot starve the loop's
+ * I/O), or until none is left, when
  * the scheduler goes. Each task holds a reference (to a pipeline or a
  * hop) that only its run gives back; a task that finds its stage gone
  * just lets go. Loop thread. */
@@ -295,19 +309,24 @@ static void
 run_posted(struct lsched *l, bool until_empty)
 {
     do {
-        rx__task *list;
+        /* Acquire: the posters' writes to their tasks. */
+        uintptr_t word =
+            atomic_exchange_explicit(&l->posted, 0, memory_order_acquire);
+        rx__task *list = NULL;
+        rx__task *t = (rx__task *)(word & ~SLEEPING);
 
-        uv_mutex_lock(&l->lock);
-        list = l->posted_head;
-        l->posted_head = l->posted_tail = NULL;
-        atomic_store_explicit(&l->posted_any, false, memory_order_relaxed);
-        uv_mutex_unlock(&l->lock);
-        if (list == NULL) {
+        if (t == NULL) {
             return;
+        }
+        while (t != NULL) { /* newest first: reverse to posting order */
+            rx__task *older = t->next;
+            t->next = list;
+            list = t;
+            t = older;
         }
         l->ran_posts = true;
         while (list != NULL) {
-            rx__task *t = list;
+            t = list;
             list = t->next;
             t->sched = NULL;
             rx__task_run(t);
@@ -329,7 +348,7 @@ destroy_on_loop(struct lsched *l)
     rx__theap_detach_all(&l->heap);
     uv_close((uv_handle_t *)&l->timer, close_cb);
     uv_close((uv_handle_t *)&l->async, close_cb);
-    uv_close((uv_handle_t *)&l->spin, close_cb);
+    uv_close((uv_handle_t *)&l->prepare, close_cb);
     uv_close((uv_handle_t *)&l->again, close_cb);
 }
 
@@ -347,9 +366,7 @@ l_destroy(rx_scheduler *s)
         destroy_on_loop(l);
         return;
     }
-    uv_mutex_lock(&l->lock);
-    l->dying = true;
-    uv_mutex_unlock(&l->lock);
+    atomic_store_explicit(&l->dying, true, memory_order_release);
     uv_async_send(&l->async);
 }
 
@@ -379,14 +396,8 @@ create(uv_loop_t *loop)
     rx__sched_base_init(&l->base, &loop_ops);
     l->loop = loop;
     l->thread = &thread_mark;
-    rc = uv_mutex_init(&l->lock);
-    if (rc != 0) {
-        rx__free(l);
-        return rx__fail_null(rc, "rx_scheduler_loop: %s", uv_strerror(rc));
-    }
     rc = uv_timer_init(loop, &l->timer);
     if (RX__NEVER(rc != 0)) { /* libuv's timer init cannot fail */
-        uv_mutex_destroy(&l->lock);
         rx__free(l);
         return rx__fail_null(rc, "rx_scheduler_loop: uv_timer_init: %s",
                              uv_strerror(rc));
@@ -409,13 +420,13 @@ create(uv_loop_t *loop)
     uv_unref((uv_handle_t *)&l->async);
     /* uv_prepare_init, uv_idle_init and uv_prepare_start only link the
      * handles in; neither handle keeps the loop alive. */
-    uv_prepare_init(loop, &l->spin);
+    uv_prepare_init(loop, &l->prepare);
     uv_idle_init(loop, &l->again);
-    l->spin.data = l;
+    l->prepare.data = l;
     l->again.data = l;
     l->open_handles = 4;
-    uv_prepare_start(&l->spin, spin_cb);
-    uv_unref((uv_handle_t *)&l->spin);
+    uv_prepare_start(&l->prepare, prepare_cb);
+    uv_unref((uv_handle_t *)&l->prepare);
     uv_unref((uv_handle_t *)&l->again);
     return &l->base;
 }

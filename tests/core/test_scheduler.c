@@ -7,6 +7,7 @@
  */
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rx-sched.h"
@@ -404,6 +405,168 @@ test_loop_scheduler_released_on_another_thread_closes_on_its_loop(void **state)
     close_loop(&loop); /* rx_shutdown runs the deferred close */
 }
 
+/* A task posted while the loop is busy (here: inside a timer callback)
+ * finds no sleeping loop to wake; the loop runs it before it blocks, in
+ * the same pass. This task drops the scheduler's last reference there,
+ * which closes the scheduler's handles in the middle of that pass; the
+ * timer fires twice more so the loop makes more passes over the closed
+ * handles (valgrind sees it if a freed handle stayed linked: libuv is
+ * not built with ASan). */
+struct busy {
+    rx__task task;
+    rx_scheduler *s;
+    uv_sem_t posted;
+    uv_thread_t tid;
+    int fired;
+    atomic_int ran;
+};
+
+static void
+busy_task_run(rx__task *t)
+{
+    struct busy *b = (struct busy *)t;
+
+    atomic_fetch_add(&b->ran, 1);
+    rx_scheduler_release(b->s); /* the last reference */
+}
+
+static void
+busy_poster(void *arg)
+{
+    struct busy *b = arg;
+
+    rx__post(b->s, &b->task);
+    uv_sem_post(&b->posted);
+}
+
+static void
+busy_timer_cb(uv_timer_t *timer)
+{
+    struct busy *b = timer->data;
+
+    if (b->fired++ == 0) {
+        assert_int_equal(uv_thread_create(&b->tid, busy_poster, b), 0);
+        uv_sem_wait(&b->posted); /* posted while this callback runs */
+    }
+    if (b->fired < 3) {
+        uv_timer_start(timer, busy_timer_cb, 0, 0);
+    }
+}
+
+static void
+test_loop_scheduler_runs_a_post_made_while_busy_before_blocking(void **state)
+{
+    uv_loop_t loop;
+    uv_timer_t timer;
+    struct busy b;
+
+    (void)state;
+    memset(&b, 0, sizeof b);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    assert_int_equal(uv_sem_init(&b.posted, 0), 0);
+    b.s = rx_scheduler_loop(&loop);
+    assert_non_null(b.s);
+    rx__task_init(&b.task, NULL, busy_task_run);
+    assert_int_equal(uv_timer_init(&loop, &timer), 0);
+    timer.data = &b;
+    assert_int_equal(uv_timer_start(&timer, busy_timer_cb, 0, 0), 0);
+    uv_run(&loop, UV_RUN_ONCE); /* no I/O: it must not block */
+    assert_int_equal(atomic_load(&b.ran), 1);
+    uv_run(&loop, UV_RUN_DEFAULT); /* the timer's last passes */
+    assert_int_equal(b.fired, 3);
+    assert_int_equal(uv_thread_join(&b.tid), 0);
+    uv_close((uv_handle_t *)&timer, NULL);
+    uv_sem_destroy(&b.posted);
+    close_loop(&loop);
+}
+
+/* Two threads post 20,000 tasks between them, as fast as they can, while
+ * the loop runs them: each task runs once, on the loop, and each
+ * thread's tasks run in the order that thread posted them. */
+enum { FLOOD_PER_THREAD = 10000 };
+
+struct flood_task {
+    rx__task task;
+    struct flood *f;
+    int thread;
+    int seq;
+};
+
+struct flood {
+    rx_scheduler *s;
+    struct flood_task tasks[2][FLOOD_PER_THREAD];
+    int next_seq[2];
+    int ran;
+    bool in_order;
+    const void *wrong_thread;
+};
+
+static void
+flood_run(rx__task *t)
+{
+    struct flood_task *ft = (struct flood_task *)t;
+    struct flood *f = ft->f;
+
+    if (ft->seq != f->next_seq[ft->thread]) {
+        f->in_order = false;
+    }
+    f->next_seq[ft->thread] = ft->seq + 1;
+    if (!rx__sched_is_current(f->s)) {
+        f->wrong_thread = ft;
+    }
+    if (++f->ran == 2 * FLOOD_PER_THREAD) {
+        rx__sched_unhold(f->s);
+    }
+}
+
+static void
+flood_poster(void *arg)
+{
+    struct flood_task *row = arg;
+
+    for (int i = 0; i < FLOOD_PER_THREAD; i++) {
+        rx__post(row[i].f->s, &row[i].task);
+    }
+}
+
+static void
+test_loop_scheduler_runs_posts_from_two_threads_once_each_in_order(void **state)
+{
+    uv_loop_t loop;
+    uv_thread_t tid[2];
+    struct flood *f = calloc(1, sizeof *f);
+
+    (void)state;
+    assert_non_null(f);
+    assert_int_equal(uv_loop_init(&loop), 0);
+    f->s = rx_scheduler_loop(&loop);
+    f->in_order = true;
+    for (int th = 0; th < 2; th++) {
+        for (int i = 0; i < FLOOD_PER_THREAD; i++) {
+            struct flood_task *ft = &f->tasks[th][i];
+            rx__task_init(&ft->task, NULL, flood_run);
+            ft->f = f;
+            ft->thread = th;
+            ft->seq = i;
+        }
+    }
+    rx__sched_hold(f->s);
+    for (int th = 0; th < 2; th++) {
+        assert_int_equal(uv_thread_create(&tid[th], flood_poster, f->tasks[th]),
+                         0);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT); /* until the last task let go */
+    for (int th = 0; th < 2; th++) {
+        assert_int_equal(uv_thread_join(&tid[th]), 0);
+    }
+    assert_int_equal(f->ran, 2 * FLOOD_PER_THREAD);
+    assert_true(f->in_order);
+    assert_null(f->wrong_thread);
+    rx_scheduler_release(f->s);
+    free(f);
+    close_loop(&loop);
+}
+
 /* ---- the pool ---------------------------------------------------------- */
 
 struct pool_job {
@@ -680,6 +843,10 @@ main(void)
         rx_unit_test(test_a_post_from_another_thread_runs_on_the_loop),
         rx_unit_test(
             test_loop_scheduler_released_on_another_thread_closes_on_its_loop),
+        cmocka_unit_test(
+            test_loop_scheduler_runs_a_post_made_while_busy_before_blocking),
+        cmocka_unit_test(
+            test_loop_scheduler_runs_posts_from_two_threads_once_each_in_order),
         rx_unit_test(test_pool_runs_posted_work_on_its_workers),
         rx_unit_test(test_pool_rejects_bad_sizes),
         rx_unit_test(test_pool_survives_every_allocation_failure),
