@@ -210,18 +210,17 @@ again_cb(uv_idle_t *h)
     (void)h; /* being active is its whole job */
 }
 
-/* Polls the list for up to `limit` ns; true when a task came. */
+/* Polls the list until a task comes (true) or `deadline` (uv_hrtime)
+ * passes (false). */
 static bool
-spin_for(struct lsched *l, uint64_t limit)
+spin_until(struct lsched *l, uint64_t deadline)
 {
-    uint64_t start = uv_hrtime();
-
     for (unsigned i = 1;; i++) {
         if ((atomic_load_explicit(&l->posted, memory_order_relaxed) &
              ~SLEEPING) != 0) {
             return true;
         }
-        if ((i & 63) == 0 && uv_hrtime() - start >= limit) {
+        if ((i & 63) == 0 && uv_hrtime() >= deadline) {
             return false;
         }
     }
@@ -235,7 +234,11 @@ spin_for(struct lsched *l, uint64_t limit)
  * which makes the coming I/O poll non-blocking and brings the loop
  * straight back here: posts arriving while the loop is busy are run
  * batch after batch, with I/O polled between them, and cost their
- * posters no system call. */
+ * posters no system call.
+ *
+ * A task may drop the scheduler's last reference, which closes its
+ * handles at once (the memory goes in the close callbacks, later in this
+ * loop pass): the idle handle must not be started after that. */
 static void
 prepare_cb(uv_prepare_t *h)
 {
@@ -253,7 +256,7 @@ prepare_cb(uv_prepare_t *h)
             limit = (uint64_t)timeout * 1000000u;
         }
         if (timeout != 0) { /* 0: the loop will not block anyway */
-            spin_for(l, limit);
+            spin_until(l, uv_hrtime() + limit);
         }
     }
     l->ran_posts = false;
@@ -263,12 +266,10 @@ prepare_cb(uv_prepare_t *h)
         empty == SLEEPING) {
         return; /* nothing posted: the next post wakes the loop */
     }
-    /* A task may drop the last reference: the handles then close at the
-     * release below, after the idle handle started, not before. */
-    rx_scheduler_retain(&l->base);
     run_posted(l, false);
-    uv_idle_start(&l->again, again_cb);
-    rx_scheduler_release(&l->base);
+    if (!l->closing_started) {
+        uv_idle_start(&l->again, again_cb);
+    }
 }
 
 static void

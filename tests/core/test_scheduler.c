@@ -843,9 +843,9 @@ main(void)
         rx_unit_test(test_a_post_from_another_thread_runs_on_the_loop),
         rx_unit_test(
             test_loop_scheduler_released_on_another_thread_closes_on_its_loop),
-        cmocka_unit_test(
+        rx_unit_test(
             test_loop_scheduler_runs_a_post_made_while_busy_before_blocking),
-        cmocka_unit_test(
+        rx_unit_test(
             test_loop_scheduler_runs_posts_from_two_threads_once_each_in_order),
         rx_unit_test(test_pool_runs_posted_work_on_its_workers),
         rx_unit_test(test_pool_rejects_bad_sizes),
