@@ -25,6 +25,15 @@ count_on_next(rx__stage *self, rx_value v)
 }
 
 static void
+count_on_next_batch(rx__stage *self, rx_value *vals, size_t n)
+{
+    struct count_stage *st = (struct count_stage *)self;
+
+    (void)vals; /* scalars: nothing to release */
+    st->n += (int64_t)n;
+}
+
+static void
 count_on_error(rx__stage *self, const rx_error *err)
 {
     struct count_stage *st = (struct count_stage *)self;
@@ -78,6 +87,7 @@ count_teardown(rx__stage *self)
 
 static const struct rx__stage_ops count_stage_ops = {
     .on_next = count_on_next,
+    .on_next_batch = count_on_next_batch,
     .on_error = count_on_error,
     .on_complete = count_on_complete,
     .request = count_request,

@@ -46,6 +46,7 @@
 #include "uvrx/thread.h"
 
 #define DEFAULT_PREFETCH 128
+#define OBSON_BATCH 64 /* items per on_next_batch call, at most */
 #define MAX_PREFETCH ((int64_t)1 << 24)
 
 struct obson_obs {
@@ -62,9 +63,39 @@ struct obson_stage {
     int64_t consumed;    /* items taken since the last replenishment */
     int64_t limit;       /* replenish this many at a time */
     bool held;           /* keeps the consumer's loop alive */
+    /* A run of scalar items for a downstream that takes batches. */
+    rx_value scratch[OBSON_BATCH];
 };
 
 /* ---- the consumer: this stage, on the scheduler's thread -------------- */
+
+/* Takes the longest run of scalar items (no heap value, no terminal
+ * marker) at the head of the ring into st->scratch, within the `avail`
+ * published items, the downstream demand `want` and what is left until
+ * the next replenishment. Returns how many (0: the head is something
+ * else, or nothing may go). */
+static size_t
+obson_take_run(struct obson_stage *st, size_t avail, int64_t want)
+{
+    rx__ring *r = &st->hop->ring;
+    size_t max = avail < OBSON_BATCH ? avail : OBSON_BATCH;
+    size_t k = 0;
+
+    if (want < (int64_t)max) {
+        max = want > 0 ? (size_t)want : 0;
+    }
+    if (st->limit - st->consumed < (int64_t)max) {
+        max = (size_t)(st->limit - st->consumed);
+    }
+    while (k < max) {
+        rx_value v = rx__ring_peek(r);
+        if (RX_VALUE_IS_HEAP(v) || rx__hop_is_marker(v)) {
+            break;
+        }
+        st->scratch[k++] = rx__ring_take(r);
+    }
+    return k;
+}
 
 /* The consumer stops for good: no drain task is posted after this. */
 static void
@@ -115,10 +146,39 @@ obson_pass(void *self)
     rx__hop *h = st->hop;
     rx__ring *r = &h->ring;
     int64_t emitted = 0;
-    unsigned polled = 0;
+    int64_t polled = 0;
+    bool batch = rx__stage_wants_batch(st->base.down);
+    size_t avail;
 
-    while (rx__ring_avail(r) > 0) {
-        rx_value v = rx__ring_peek(r);
+    while ((avail = rx__ring_avail(r)) > 0) {
+        rx_value v;
+
+        if (batch) {
+            size_t k = obson_take_run(st, avail, st->d.requested - emitted);
+            if (k > 0) {
+                st->base.down->ops->on_next_batch(st->base.down, st->scratch,
+                                                  k);
+                emitted += (int64_t)k;
+                if (st->d.cancelled) {
+                    return false; /* the cancel released the ring */
+                }
+                st->consumed += (int64_t)k;
+                if (st->consumed == st->limit) {
+                    st->consumed = 0;
+                    rx__ring_commit(r);
+                    rx__hop_request(h, st->limit);
+                }
+                polled += (int64_t)k;
+                if (polled >= 1024) {
+                    polled = 0;
+                    if (rx__pipeline_poll(st->base.pipe)) {
+                        return false;
+                    }
+                }
+                continue;
+            }
+        }
+        v = rx__ring_peek(r);
 
         if (rx__hop_is_marker(v)) {
             rx__ring_take(r);
@@ -143,8 +203,11 @@ obson_pass(void *self)
             rx__ring_commit(r); /* the slots first: the new items need them */
             rx__hop_request(h, st->limit);
         }
-        if ((++polled & 1023) == 0 && rx__pipeline_poll(st->base.pipe)) {
-            return false;
+        if (++polled >= 1024) {
+            polled = 0;
+            if (rx__pipeline_poll(st->base.pipe)) {
+                return false;
+            }
         }
     }
     st->d.requested = rx__demand_sub(st->d.requested, emitted);

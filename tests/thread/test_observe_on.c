@@ -433,6 +433,180 @@ test_observe_on_asks_the_prefetch_then_replenishes_in_batches(void **state)
     rx_scheduler_release(vs);
 }
 
+/* An observer that takes batches too, recording every item in order
+ * (integers as themselves, strings as -1000 - their first digit) and
+ * how they came. */
+struct batch_rec {
+    rx_subscription *sub;
+    int64_t initial;
+    int64_t requested;
+    int64_t vals[400];
+    size_t n;
+    size_t batches;
+    size_t singles;
+    size_t max_batch;
+    bool over_demand;
+    bool cancel_in_batch; /* cancel inside the first batch */
+    int completes;
+    int after_terminal;
+};
+
+static void
+batch_rec_item(struct batch_rec *b, rx_value v)
+{
+    if (b->completes > 0) {
+        b->after_terminal++;
+    }
+    if ((int64_t)b->n >= b->requested) {
+        b->over_demand = true;
+    }
+    if (b->n < sizeof b->vals / sizeof b->vals[0]) {
+        b->vals[b->n] =
+            rx_is_int(v) ? rx_as_int(v) : -1000 - (rx_str_cstr(v)[1] - '0');
+    }
+    b->n++;
+}
+
+static void
+batch_rec_subscribe(rx_subscription *sub, void *ctx)
+{
+    struct batch_rec *b = ctx;
+
+    b->sub = sub;
+    b->requested = b->initial;
+    rx_request(sub, b->initial);
+}
+
+static void
+batch_rec_next(rx_value v, void *ctx)
+{
+    struct batch_rec *b = ctx;
+
+    b->singles++;
+    batch_rec_item(b, v);
+}
+
+static void
+batch_rec_batch(rx_value *vals, size_t n, void *ctx)
+{
+    struct batch_rec *b = ctx;
+
+    b->batches++;
+    if (n > b->max_batch) {
+        b->max_batch = n;
+    }
+    for (size_t i = 0; i < n; i++) {
+        batch_rec_item(b, vals[i]);
+    }
+    if (b->cancel_in_batch) {
+        rx_cancel(b->sub);
+    }
+}
+
+static void
+batch_rec_complete(void *ctx)
+{
+    ((struct batch_rec *)ctx)->completes++;
+}
+
+static void
+batch_rec_subscribe_to(rx_observable *o, struct batch_rec *b)
+{
+    rx_observer obs = {.on_next = batch_rec_next,
+                       .on_next_batch = batch_rec_batch,
+                       .on_complete = batch_rec_complete,
+                       .on_subscribe = batch_rec_subscribe,
+                       .ctx = b};
+
+    assert_int_equal(rx_subscribe(o, &obs, NULL), 0);
+}
+
+/* A subscriber that takes batches gets the scalar items in runs of at
+ * most 64, in order, never more than it asked for. */
+static void
+test_observe_on_hands_scalar_runs_to_a_batch_observer_within_demand(
+    void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_observable *o = rx_observe_on(rx_range(0, 300), vs, 128);
+    struct batch_rec b;
+
+    (void)state;
+    memset(&b, 0, sizeof b);
+    b.initial = 100;
+    batch_rec_subscribe_to(o, &b);
+    rx_observable_release(o);
+    rx_virtual_run(vs);
+    assert_int_equal(b.n, 100); /* exactly the demand */
+    assert_int_equal(b.singles, 0);
+    assert_true(b.batches >= 2);
+    assert_true(b.max_batch <= 64);
+    b.requested += 200;
+    rx_request(b.sub, 200);
+    rx_virtual_run(vs);
+    assert_int_equal(b.n, 300);
+    for (int64_t i = 0; i < 300; i++) {
+        assert_int_equal(b.vals[i], i);
+    }
+    assert_false(b.over_demand);
+    assert_int_equal(b.completes, 1);
+    assert_int_equal(b.after_terminal, 0);
+    rx_scheduler_release(vs);
+}
+
+/* A cancel inside on_next_batch stops the delivery there and cancels
+ * the upstream; the items left in the ring are released. */
+static void
+test_observe_on_stops_when_cancelled_inside_a_batch(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    struct upstream_probe p;
+    rx_observable *o = rx_observe_on(probed(rx_range(0, 300), &p), vs, 128);
+    struct batch_rec b;
+
+    (void)state;
+    memset(&b, 0, sizeof b);
+    b.initial = RX_UNBOUNDED;
+    b.cancel_in_batch = true;
+    batch_rec_subscribe_to(o, &b);
+    rx_observable_release(o);
+    rx_virtual_run(vs);
+    assert_int_equal(b.batches, 1);
+    assert_int_equal(b.n, 64);
+    assert_int_equal(b.completes, 0);
+    assert_int_equal(atomic_load(&p.cancelled), 1);
+    assert_int_equal(atomic_load(&p.emitted), 128); /* the prefetch */
+    rx_scheduler_release(vs);
+}
+
+/* Heap items go one by one through on_next, the scalar runs between
+ * them as batches, all in the upstream's order. */
+static void
+test_observe_on_keeps_order_between_batches_and_heap_items(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_value in[] = {rx_int(1),    rx_str("s1"), rx_int(2), rx_int(3),
+                     rx_str("s2"), rx_str("s3"), rx_int(4)};
+    static const int64_t want[] = {1, -1001, 2, 3, -1002, -1003, 4};
+    rx_observable *o = rx_observe_on(rx_from_values(7, in), vs, 0);
+    struct batch_rec b;
+
+    (void)state;
+    memset(&b, 0, sizeof b);
+    b.initial = RX_UNBOUNDED;
+    batch_rec_subscribe_to(o, &b);
+    rx_observable_release(o);
+    rx_virtual_run(vs);
+    assert_int_equal(b.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(b.vals[i], want[i]);
+    }
+    assert_int_equal(b.singles, 3); /* the strings */
+    assert_int_equal(b.batches, 3); /* (1) (2 3) (4) */
+    assert_int_equal(b.completes, 1);
+    rx_scheduler_release(vs);
+}
+
 static void
 test_observe_on_delivers_nothing_before_the_scheduler_runs(void **state)
 {
@@ -670,6 +844,11 @@ main(void)
             test_observe_on_asks_the_prefetch_then_replenishes_in_batches),
         rx_unit_test(
             test_observe_on_delivers_nothing_before_the_scheduler_runs),
+        rx_unit_test(
+            test_observe_on_hands_scalar_runs_to_a_batch_observer_within_demand),
+        rx_unit_test(
+            test_observe_on_keeps_order_between_batches_and_heap_items),
+        rx_unit_test(test_observe_on_stops_when_cancelled_inside_a_batch),
         rx_unit_test(
             test_observe_on_completion_needs_no_demand_but_waits_for_items),
         rx_unit_test(test_observe_on_cancel_releases_what_the_ring_holds),
