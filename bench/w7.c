@@ -19,7 +19,10 @@
  * items in flight the two threads park and wake each other once per
  * replenishment (96 items), so that figure measures the wake-up latency of the
  * machine; with 8192 the producer keeps working while the consumer drains,
- * which is what the ring does.
+ * which is what the ring does. The spinning variant waits the way the
+ * ring's threads do, so it is the one held to the target (<= 8x the
+ * ring; docs/design/thread-hops.md has the figures and why the default
+ * schedulers do not spin).
  *
  * Prints one RESULT line per uvrx variant against the ring, each figure
  * the median of the interleaved rounds. Cross-core timings swing between

@@ -88,7 +88,9 @@ RX_API rx_observable *rx_subscribe_on_at(const rx_site *site,
  * prefetch / 4` more each time that many have been taken from the ring
  * (RxJava's replenishing), so at most @p prefetch items are ever in
  * flight: demand crosses the threads too. Items reach the subscriber on
- * the scheduler's thread, in order, within its demand. The completion or
+ * the scheduler's thread, in order, within its demand; a subscriber
+ * with `on_next_batch` gets runs of scalar items (at most 64) through it
+ * and heap items through `on_next`. The completion or
  * error of @p src follows its items through the ring: an error is
  * delivered after the items sent before it (RxJava's `delayError =
  * true`).
