@@ -216,7 +216,18 @@ hp_render(rx_value v, char *buf, size_t cap)
             snprintf(buf, cap, "W");
         } else {
             hp_render(key, kb, sizeof kb);
-            snprintf(buf, cap, "G(%s)", kb);
+            /* "G(key)", the key cut to what fits. */
+            size_t kl = strlen(kb);
+            if (cap >= 4) {
+                if (kl > cap - 4) {
+                    kl = cap - 4;
+                }
+                buf[0] = 'G';
+                buf[1] = '(';
+                memcpy(buf + 2, kb, kl);
+                buf[2 + kl] = ')';
+                buf[3 + kl] = '\0';
+            }
             rx_value_release(key);
         }
     } else {

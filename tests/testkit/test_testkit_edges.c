@@ -408,12 +408,13 @@ static void
 subs_fail(rx_test_source *src, const char *expected, const char *text)
 {
     char why[512];
+    const char *shown = expected != NULL ? expected : "(null)";
 
     if (rx_test_check_subscriptions(src, expected, why, sizeof why)) {
-        fail_msg("\"%s\" matched", expected);
+        fail_msg("\"%s\" matched", shown);
     }
     if (strstr(why, text) == NULL) {
-        fail_msg("\"%s\": message \"%s\" lacks \"%s\"", expected, why, text);
+        fail_msg("\"%s\": message \"%s\" lacks \"%s\"", shown, why, text);
     }
 }
 
