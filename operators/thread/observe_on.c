@@ -63,19 +63,18 @@ struct obson_stage {
     int64_t consumed;    /* items taken since the last replenishment */
     int64_t limit;       /* replenish this many at a time */
     bool held;           /* keeps the consumer's loop alive */
-    /* A run of scalar items for a downstream that takes batches. */
-    rx_value scratch[OBSON_BATCH];
 };
 
 /* ---- the consumer: this stage, on the scheduler's thread -------------- */
 
 /* Takes the longest run of scalar items (no heap value, no terminal
- * marker) at the head of the ring into st->scratch, within the `avail`
+ * marker) at the head of the ring into `run`, within the `avail`
  * published items, the downstream demand `want` and what is left until
  * the next replenishment. Returns how many (0: the head is something
  * else, or nothing may go). */
 static size_t
-obson_take_run(struct obson_stage *st, size_t avail, int64_t want)
+obson_take_run(struct obson_stage *st, rx_value run[OBSON_BATCH], size_t avail,
+               int64_t want)
 {
     rx__ring *r = &st->hop->ring;
     size_t max = avail < OBSON_BATCH ? avail : OBSON_BATCH;
@@ -92,7 +91,7 @@ obson_take_run(struct obson_stage *st, size_t avail, int64_t want)
         if (RX_VALUE_IS_HEAP(v) || rx__hop_is_marker(v)) {
             break;
         }
-        st->scratch[k++] = rx__ring_take(r);
+        run[k++] = rx__ring_take(r);
     }
     return k;
 }
@@ -148,16 +147,17 @@ obson_pass(void *self)
     int64_t emitted = 0;
     int64_t polled = 0;
     bool batch = rx__stage_wants_batch(st->base.down);
+    rx_value run[OBSON_BATCH]; /* a run of scalars for a batch downstream */
     size_t avail;
 
     while ((avail = rx__ring_avail(r)) > 0) {
         rx_value v;
 
         if (batch) {
-            size_t k = obson_take_run(st, avail, st->d.requested - emitted);
+            size_t k =
+                obson_take_run(st, run, avail, st->d.requested - emitted);
             if (k > 0) {
-                st->base.down->ops->on_next_batch(st->base.down, st->scratch,
-                                                  k);
+                st->base.down->ops->on_next_batch(st->base.down, run, k);
                 emitted += (int64_t)k;
                 if (st->d.cancelled) {
                     return false; /* the cancel released the ring */
