@@ -2,7 +2,9 @@
 /*
  * What the time sources and operators share: checking the scheduler and
  * durations a constructor is given, resolving the scheduler when a
- * subscription starts, and the error for emitting without demand.
+ * subscription starts, and the error for emitting without demand. Also
+ * what buffer.c and window.c share: the group outbox, the ring of open
+ * groups and the stages of the count/skip and the span operators.
  *
  * A time observable keeps the scheduler it was given (retained, or NULL
  * for the default) and resolves it only when a subscription starts, so
@@ -79,5 +81,115 @@ void rx__gbox_start(rx__gbox *o);
  * for the first request (RxJava's buffer(count, skip) arithmetic,
  * saturating at RX_UNBOUNDED). */
 int64_t rx__groups_upstream(int64_t n, int64_t count, int64_t skip, bool first);
+
+/* ---- buffer_n and window_n: groups of count items every skip ----------- */
+
+/* A ring of open groups, oldest first: `size`-byte slots whose type the
+ * operator knows (a bucket of items, an open window). */
+typedef struct rx__gring {
+    unsigned char *slots; /* owned; cap slots */
+    size_t size;          /* bytes per slot */
+    size_t cap;           /* a power of two, or 0 */
+    size_t head;
+    size_t len;
+} rx__gring;
+
+/* The i-th open group (0: the oldest); i < len. */
+void *rx__gring_at(const rx__gring *r, size_t i);
+/* Makes room for one more group; RX_ENOMEM when that fails (the ring is
+ * unchanged). */
+int rx__gring_reserve(rx__gring *r);
+/* Adds a zeroed group at the end, after rx__gring_reserve() succeeded,
+ * and returns it. */
+void *rx__gring_append(rx__gring *r);
+/* Takes the oldest group off the ring (the caller has taken what it
+ * owned). */
+void rx__gring_drop_front(rx__gring *r);
+/* Frees the slots (the caller has taken what they owned) and empties
+ * the ring. */
+void rx__gring_free(rx__gring *r);
+
+/* The stage of buffer_n and window_n. The operator keeps one slot type
+ * in `ring` and gives the stage its own on_next, on_error, on_complete,
+ * cancel and teardown; request and start are rx__groups_request() and
+ * rx__groups_start(). */
+typedef struct rx__groups_stage {
+    rx__stage base;
+    rx__gbox out;
+    rx__gring ring; /* open groups, oldest first */
+    int64_t count;
+    int64_t skip;
+    int64_t index;       /* position of the next item within skip */
+    bool requested_once; /* the first request went up */
+    bool done;           /* the upstream ended, or the stream stopped */
+} rx__groups_stage;
+
+/* What a groups operator is: its name for argument errors, its stage's
+ * ops and the size of one slot of its ring. */
+typedef struct rx__groups_kind {
+    const char *fn;
+    const struct rx__stage_ops *ops;
+    size_t slot_size;
+} rx__groups_kind;
+
+/* An observable of `kind` over `src` (taken) with groups of `count`
+ * items starting every `skip`; NULL with the last error set (RX_EINVAL
+ * when count or skip is not positive, RX_ENOMEM). */
+rx_observable *rx__groups_new(const rx_site *site, rx_observable *src,
+                              int64_t count, int64_t skip,
+                              const rx__groups_kind *kind);
+
+/* Moves `index` on by one item (every skip-th item, index 0, opens a
+ * group). */
+void rx__groups_advance(rx__groups_stage *st);
+
+/* The request and start ops of every groups stage: n groups become the
+ * items they need from the upstream; the outbox starts, then the
+ * upstream. */
+void rx__groups_request(rx__stage *self, int64_t n);
+void rx__groups_start(rx__stage *self);
+
+/* ---- buffer_time and window_time: a group every span ------------------- */
+
+/* The stage of buffer_time and window_time: a periodic task closes the
+ * current group and starts the next. The operator's stage embeds it
+ * first; request is rx__span_request(). */
+typedef struct rx__span_stage {
+    rx__stage base;
+    rx__task task;
+    rx_scheduler *sched; /* resolved at assembly; borrowed */
+    int64_t requested;   /* outstanding downstream demand */
+    bool done;           /* a terminal signal went down, or cancelled */
+} rx__span_stage;
+
+/* What a span operator is: its name for argument errors, its stage's ops
+ * and size, and the task that runs every span. */
+typedef struct rx__span_kind {
+    const char *fn;
+    const struct rx__stage_ops *ops;
+    size_t stage_size;
+    rx__task_fn run;
+} rx__span_kind;
+
+/* An observable of `kind` over `src` (taken) with a period of `span_ms`
+ * on `sched` (retained; NULL for the default); NULL with the last error
+ * set (RX_EINVAL for a span below 1 or an untimed scheduler, RX_ENOMEM). */
+rx_observable *rx__span_new(const rx_site *site, rx_observable *src,
+                            int64_t span_ms, rx_scheduler *sched,
+                            const rx__span_kind *kind);
+
+/* The span stage that owns task `t`. */
+rx__span_stage *rx__span_of(rx__task *t);
+
+/* Checks the scheduler on the subscribing thread and schedules the task
+ * every span. Returns NULL, or the error (owned) to fail with. */
+rx_error *rx__span_schedule(rx__span_stage *st);
+
+/* Emits v (taken), counting it against the demand. Returns false when
+ * the stream ended (then or before). */
+bool rx__span_emit(rx__span_stage *st, rx_value v);
+
+/* The request op of every span stage: adds to the demand. */
+void rx__span_request(rx__stage *self, int64_t n);
 
 #endif /* UVRX_TIME_INTERNAL_H */

@@ -19,10 +19,11 @@
  * under the outer stage's feet. Windows go downstream as box values whose
  * data is the window observable (rx_window_observable() gets it back).
  *
- * window_n(count, skip) mirrors buffer_n's ring: every skip-th item opens
- * a window, each item goes into every open window, the oldest completes
- * at count items. Windows leave through a group outbox, and requests for
- * n windows ask the upstream for the items they need.
+ * window_n(count, skip) works as buffer_n does, on the same ring and
+ * stage (rx__groups_stage): every skip-th item opens a window, each item
+ * goes into every open window, the oldest completes at count items. Windows
+ * leave through a group outbox, and requests for n windows ask the upstream for
+ * the items they need.
  *
  * window_time(span) emits its first window at the start and a new one at
  * every span, completing the previous one; it asks the upstream for
@@ -285,88 +286,39 @@ window_cancelled_error(const rx__stage *outer)
 
 /* ---- window_n ---------------------------------------------------------- */
 
-struct window_n_obs {
-    rx_observable base;
-    int64_t count;
-    int64_t skip;
-};
-
+/* The ring of a window_n stage (rx__groups_stage) holds struct
+ * open_window. */
 struct open_window {
     struct window_obs *w; /* the outer stage's reference */
     int64_t len;          /* items pushed */
 };
 
-struct window_n_stage {
-    rx__stage base;
-    rx__gbox out;
-    struct open_window *ring; /* open windows, oldest first */
-    size_t cap;               /* a power of two, or 0 */
-    size_t head;
-    size_t len;
-    int64_t count;
-    int64_t skip;
-    int64_t index;       /* position of the next item within skip */
-    bool requested_once; /* the first request went up */
-    bool done;           /* the upstream ended, or the stream stopped */
-};
-
 static struct open_window *
-wring_at(struct window_n_stage *st, size_t i)
+wring_at(rx__groups_stage *st, size_t i)
 {
-    return &st->ring[(st->head + i) & (st->cap - 1)];
-}
-
-static int
-wring_reserve(struct window_n_stage *st)
-{
-    size_t ncap;
-    struct open_window *nring;
-
-    if (st->len < st->cap) {
-        return 0;
-    }
-    ncap = st->cap == 0 ? 4 : st->cap * 2;
-    nring = ncap <= SIZE_MAX / sizeof *nring ? rx__malloc(ncap * sizeof *nring)
-                                             : NULL;
-    if (nring == NULL) {
-        return RX_ENOMEM;
-    }
-    for (size_t i = 0; i < st->len; i++) {
-        nring[i] = *wring_at(st, i);
-    }
-    rx__free(st->ring);
-    st->ring = nring;
-    st->cap = ncap;
-    st->head = 0;
-    return 0;
+    return rx__gring_at(&st->ring, i);
 }
 
 /* Closes every open window with `err` (borrowed; NULL completes them)
  * and drops the ring. Windows are taken off the ring first: closing one
  * runs its subscriber, which may call back into this stage. */
 static void
-wring_close_all(struct window_n_stage *st, const rx_error *err)
+wring_close_all(rx__groups_stage *st, const rx_error *err)
 {
-    struct open_window *ring = st->ring;
-    size_t cap = st->cap;
-    size_t head = st->head;
-    size_t len = st->len;
+    rx__gring ring = st->ring;
 
-    st->ring = NULL;
-    st->cap = 0;
-    st->head = 0;
-    st->len = 0;
-    for (size_t i = 0; i < len; i++) {
-        struct window_obs *w = ring[(head + i) & (cap - 1)].w;
+    st->ring = (rx__gring){.size = ring.size};
+    for (size_t i = 0; i < ring.len; i++) {
+        const struct open_window *ow = rx__gring_at(&ring, i);
 
-        window_close(w, err);
-        rx_observable_release(&w->base);
+        window_close(ow->w, err);
+        rx_observable_release(&ow->w->base);
     }
-    rx__free(ring);
+    rx__gring_free(&ring);
 }
 
 static void
-window_n_fail(struct window_n_stage *st, rx_error *err)
+window_n_fail(rx__groups_stage *st, rx_error *err)
 {
     st->done = true;
     rx__cancel_up(&st->base);
@@ -378,7 +330,7 @@ window_n_fail(struct window_n_stage *st, rx_error *err)
 static bool
 window_n_on_next(rx__stage *self, rx_value v)
 {
-    struct window_n_stage *st = (struct window_n_stage *)self;
+    rx__groups_stage *st = (rx__groups_stage *)self;
     struct window_obs *w;
     rx_value box;
 
@@ -386,12 +338,12 @@ window_n_on_next(rx__stage *self, rx_value v)
         return true;
     }
     if (st->index == 0) {
-        if (wring_reserve(st) < 0 || window_open(self, &w, &box) < 0) {
+        if (rx__gring_reserve(&st->ring) < 0 ||
+            window_open(self, &w, &box) < 0) {
             window_n_fail(st, rx__time_oom(self));
             return true;
         }
-        *wring_at(st, st->len) = (struct open_window){.w = w};
-        st->len++;
+        ((struct open_window *)rx__gring_append(&st->ring))->w = w;
         if (!rx__gbox_push(&st->out, box)) {
             /* Out of memory queueing it (the outer stream failed), or
              * cancelled from downstream (the windows already ended). */
@@ -406,17 +358,16 @@ window_n_on_next(rx__stage *self, rx_value v)
             return true;
         }
     }
-    st->index = st->index + 1 == st->skip ? 0 : st->index + 1;
-    for (size_t i = 0; i < st->len && !st->done; i++) {
+    rx__groups_advance(st);
+    for (size_t i = 0; i < st->ring.len && !st->done; i++) {
         struct open_window *ow = wring_at(st, i);
 
         ow->len++;
         window_push(self, ow->w, v);
     }
-    if (!st->done && st->len > 0 && wring_at(st, 0)->len == st->count) {
+    if (!st->done && st->ring.len > 0 && wring_at(st, 0)->len == st->count) {
         w = wring_at(st, 0)->w;
-        st->head = (st->head + 1) & (st->cap - 1);
-        st->len--;
+        rx__gring_drop_front(&st->ring);
         window_close(w, NULL);
         rx_observable_release(&w->base);
     }
@@ -426,8 +377,8 @@ window_n_on_next(rx__stage *self, rx_value v)
 static void
 window_n_on_error(rx__stage *self, const rx_error *err)
 {
-    struct window_n_stage *st = (struct window_n_stage *)self;
-    bool to_windows = st->len > 0;
+    rx__groups_stage *st = (rx__groups_stage *)self;
+    bool to_windows = st->ring.len > 0;
 
     st->done = true;
     wring_close_all(st, err);
@@ -440,7 +391,7 @@ window_n_on_error(rx__stage *self, const rx_error *err)
 static void
 window_n_on_complete(rx__stage *self)
 {
-    struct window_n_stage *st = (struct window_n_stage *)self;
+    rx__groups_stage *st = (rx__groups_stage *)self;
 
     if (st->done) {
         return;
@@ -452,26 +403,9 @@ window_n_on_complete(rx__stage *self)
 }
 
 static void
-window_n_request(rx__stage *self, int64_t n)
-{
-    struct window_n_stage *st = (struct window_n_stage *)self;
-    int64_t up;
-
-    if (st->out.d.cancelled) {
-        return;
-    }
-    up = rx__groups_upstream(n, st->count, st->skip, !st->requested_once);
-    st->requested_once = true;
-    rx__gbox_request(&st->out, n);
-    if (!st->done) {
-        rx__request_up(self, up);
-    }
-}
-
-static void
 window_n_cancel(rx__stage *self)
 {
-    struct window_n_stage *st = (struct window_n_stage *)self;
+    rx__groups_stage *st = (rx__groups_stage *)self;
     rx_error *err;
 
     rx__gbox_cancel(&st->out);
@@ -480,7 +414,7 @@ window_n_cancel(rx__stage *self)
     }
     st->done = true;
     rx__cancel_up(self);
-    if (st->len > 0) {
+    if (st->ring.len > 0) {
         err = window_cancelled_error(self);
         wring_close_all(st, err);
         rx_error_release(err);
@@ -488,100 +422,47 @@ window_n_cancel(rx__stage *self)
 }
 
 static void
-window_n_start(rx__stage *self)
-{
-    struct window_n_stage *st = (struct window_n_stage *)self;
-
-    rx__gbox_start(&st->out);
-    rx__stage_start(self->up);
-}
-
-static void
 window_n_teardown(rx__stage *self)
 {
-    struct window_n_stage *st = (struct window_n_stage *)self;
+    rx__groups_stage *st = (rx__groups_stage *)self;
 
     rx__gbox_cancel(&st->out);
     /* Normally empty by now (a terminal or a cancel ended every window);
      * after a failed assembly there is nothing to signal anyway. */
-    for (size_t i = 0; i < st->len; i++) {
+    for (size_t i = 0; i < st->ring.len; i++) {
         rx_observable_release(&wring_at(st, i)->w->base);
     }
-    rx__free(st->ring);
-    st->ring = NULL;
-    st->len = 0;
+    rx__gring_free(&st->ring);
 }
 
 static const struct rx__stage_ops window_n_stage_ops = {
     .on_next = window_n_on_next,
     .on_error = window_n_on_error,
     .on_complete = window_n_on_complete,
-    .request = window_n_request,
+    .request = rx__groups_request,
     .cancel = window_n_cancel,
-    .start = window_n_start,
+    .start = rx__groups_start,
     .teardown = window_n_teardown,
 };
 
-static int
-window_n_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
-                  rx__stage **out)
-{
-    const struct window_n_obs *o = (const struct window_n_obs *)self;
-    struct window_n_stage *st;
-
-    st = rx__stage_new(pipe, &window_n_stage_ops, sizeof *st, self, down);
-    if (st == NULL) {
-        return RX_ENOMEM;
-    }
-    st->count = o->count;
-    st->skip = o->skip;
-    rx__gbox_init(&st->out, &st->base, o->skip);
-    *out = &st->base;
-    return rx__assemble(self->src, pipe, &st->base, &st->base.up);
-}
-
-static const struct rx__obs_ops window_n_ops = {.assemble = window_n_assemble};
+static const rx__groups_kind window_n_kind = {
+    .fn = "rx_window_n",
+    .ops = &window_n_stage_ops,
+    .slot_size = sizeof(struct open_window),
+};
 
 rx_observable *
 rx_window_n_at(const rx_site *site, rx_observable *src, int64_t count,
                int64_t skip)
 {
-    struct window_n_obs *o;
-
-    if (src == NULL) {
-        return NULL;
-    }
-    if (count <= 0 || skip <= 0) {
-        rx_observable_release(src);
-        return rx__fail_null(RX_EINVAL,
-                             "rx_window_n: %s must be greater "
-                             "than 0",
-                             count <= 0 ? "count" : "skip");
-    }
-    o = rx__observable_new(site, &window_n_ops, sizeof *o, src);
-    if (o == NULL) {
-        return NULL;
-    }
-    o->count = count;
-    o->skip = skip;
-    return &o->base;
+    return rx__groups_new(site, src, count, skip, &window_n_kind);
 }
 
 /* ---- window_time ------------------------------------------------------- */
 
-struct window_time_obs {
-    rx_observable base;
-    rx_scheduler *sched; /* retained; NULL for the default */
-    int64_t span;
-};
-
 struct window_time_stage {
-    rx__stage base;
-    rx__task task;
-    rx_scheduler *sched;    /* resolved at assembly; borrowed */
+    rx__span_stage span;    /* first: the shared part */
     struct window_obs *cur; /* the open window (the stage's reference) */
-    int64_t requested;      /* outstanding downstream demand */
-    bool done;              /* a terminal signal went down, or cancelled */
     bool cancelled;         /* downstream cancelled */
 };
 
@@ -603,10 +484,10 @@ window_time_fail(struct window_time_stage *st, rx_error *err, bool cancel_up)
 {
     bool to_window = st->cur != NULL;
 
-    st->done = true;
-    rx__unschedule(&st->task);
+    st->span.done = true;
+    rx__unschedule(&st->span.task);
     if (cancel_up) {
-        rx__cancel_up(&st->base);
+        rx__cancel_up(&st->span.base);
     }
     window_time_close(st, err);
     if (to_window && st->cancelled) {
@@ -615,7 +496,7 @@ window_time_fail(struct window_time_stage *st, rx_error *err, bool cancel_up)
         rx_error_release(err);
         return;
     }
-    rx__emit_new_error(&st->base, err);
+    rx__emit_new_error(&st->span.base, err);
 }
 
 /* Opens the next window and emits it. Returns false when the stream
@@ -625,34 +506,27 @@ window_time_open(struct window_time_stage *st)
 {
     rx_value box;
 
-    if (st->requested == 0) {
-        window_time_fail(st, rx__time_backpressure(&st->base), true);
+    if (st->span.requested == 0) {
+        window_time_fail(st, rx__time_backpressure(&st->span.base), true);
         return false;
     }
-    if (window_open(&st->base, &st->cur, &box) < 0) {
-        window_time_fail(st, rx__time_oom(&st->base), true);
+    if (window_open(&st->span.base, &st->cur, &box) < 0) {
+        window_time_fail(st, rx__time_oom(&st->span.base), true);
         return false;
     }
-    if (rx__emit_next(&st->base, box)) {
-        st->requested = rx__demand_sub(st->requested, 1);
-    }
-    rx_value_release(box);
-    return !st->done;
+    return rx__span_emit(&st->span, box);
 }
 
 static void
 window_time_run(rx__task *t)
 {
-    struct window_time_stage *st =
-        (struct window_time_stage *)(void *)((char *)t -
-                                             offsetof(struct window_time_stage,
-                                                      task));
+    struct window_time_stage *st = (struct window_time_stage *)rx__span_of(t);
 
-    if (st->done) {
+    if (st->span.done) {
         return;
     }
     window_time_close(st, NULL);
-    if (!st->done) {
+    if (!st->span.done) {
         window_time_open(st);
     }
 }
@@ -662,7 +536,7 @@ window_time_on_next(rx__stage *self, rx_value v)
 {
     struct window_time_stage *st = (struct window_time_stage *)self;
 
-    if (!st->done && st->cur != NULL) {
+    if (!st->span.done && st->cur != NULL) {
         window_push(self, st->cur, v);
     }
     return true;
@@ -673,7 +547,7 @@ window_time_on_error(rx__stage *self, const rx_error *err)
 {
     struct window_time_stage *st = (struct window_time_stage *)self;
 
-    if (st->done) {
+    if (st->span.done) {
         rx__undeliverable(err);
         return;
     }
@@ -685,21 +559,13 @@ window_time_on_complete(rx__stage *self)
 {
     struct window_time_stage *st = (struct window_time_stage *)self;
 
-    if (st->done) {
+    if (st->span.done) {
         return;
     }
-    st->done = true;
-    rx__unschedule(&st->task);
+    st->span.done = true;
+    rx__unschedule(&st->span.task);
     window_time_close(st, NULL);
     rx__emit_complete(self);
-}
-
-static void
-window_time_request(rx__stage *self, int64_t n)
-{
-    struct window_time_stage *st = (struct window_time_stage *)self;
-
-    st->requested = rx__demand_add(st->requested, n);
 }
 
 static void
@@ -709,11 +575,11 @@ window_time_cancel(rx__stage *self)
     rx_error *err;
 
     st->cancelled = true;
-    if (st->done) {
+    if (st->span.done) {
         return;
     }
-    st->done = true;
-    rx__unschedule(&st->task);
+    st->span.done = true;
+    rx__unschedule(&st->span.task);
     rx__cancel_up(self);
     if (st->cur != NULL) {
         err = window_cancelled_error(self);
@@ -726,19 +592,14 @@ static void
 window_time_start(rx__stage *self)
 {
     struct window_time_stage *st = (struct window_time_stage *)self;
-    const struct window_time_obs *o = (const struct window_time_obs *)self->obs;
     rx_error *err;
 
-    if (st->done) {
+    if (st->span.done) {
         return;
     }
-    st->sched = rx__time_sched_start(self, st->sched, &err);
-    if (st->sched == NULL) {
+    err = rx__span_schedule(&st->span);
+    if (err != NULL) {
         window_time_fail(st, err, true);
-        return;
-    }
-    if (rx__schedule_periodic(st->sched, &st->task, o->span, o->span) < 0) {
-        window_time_fail(st, rx__time_oom(self), true);
         return;
     }
     if (!window_time_open(st)) {
@@ -753,7 +614,7 @@ window_time_teardown(rx__stage *self)
 {
     struct window_time_stage *st = (struct window_time_stage *)self;
 
-    rx__unschedule(&st->task);
+    rx__unschedule(&st->span.task);
     if (st->cur != NULL) {
         rx_observable_release(&st->cur->base);
         st->cur = NULL;
@@ -764,61 +625,22 @@ static const struct rx__stage_ops window_time_stage_ops = {
     .on_next = window_time_on_next,
     .on_error = window_time_on_error,
     .on_complete = window_time_on_complete,
-    .request = window_time_request,
+    .request = rx__span_request,
     .cancel = window_time_cancel,
     .start = window_time_start,
     .teardown = window_time_teardown,
 };
 
-static int
-window_time_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
-                     rx__stage **out)
-{
-    const struct window_time_obs *o = (const struct window_time_obs *)self;
-    struct window_time_stage *st;
-
-    st = rx__stage_new(pipe, &window_time_stage_ops, sizeof *st, self, down);
-    if (st == NULL) {
-        return RX_ENOMEM;
-    }
-    rx__task_init(&st->task, pipe, window_time_run);
-    *out = &st->base;
-    st->sched = rx__time_sched_resolve(o->sched);
-    if (st->sched == NULL) {
-        return RX_ENOMEM;
-    }
-    return rx__assemble(self->src, pipe, &st->base, &st->base.up);
-}
-
-static void
-window_time_destroy(rx_observable *self)
-{
-    rx_scheduler_release(((struct window_time_obs *)self)->sched);
-}
-
-static const struct rx__obs_ops window_time_ops = {
-    .assemble = window_time_assemble,
-    .destroy = window_time_destroy,
+static const rx__span_kind window_time_kind = {
+    .fn = "rx_window_time",
+    .ops = &window_time_stage_ops,
+    .stage_size = sizeof(struct window_time_stage),
+    .run = window_time_run,
 };
 
 rx_observable *
 rx_window_time_at(const rx_site *site, rx_observable *src, int64_t span_ms,
                   rx_scheduler *sched)
 {
-    struct window_time_obs *o;
-
-    if (src == NULL) {
-        return NULL;
-    }
-    if (!rx__time_args_ok("rx_window_time", "span_ms", span_ms, 1, sched)) {
-        rx_observable_release(src);
-        return NULL;
-    }
-    o = rx__observable_new(site, &window_time_ops, sizeof *o, src);
-    if (o == NULL) {
-        return NULL;
-    }
-    o->sched = rx_scheduler_retain(sched);
-    o->span = span_ms;
-    return &o->base;
+    return rx__span_new(site, src, span_ms, sched, &window_time_kind);
 }
