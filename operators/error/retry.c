@@ -3,15 +3,11 @@
  * retry and retry_opts: resubscribe a failed source, with a count, a
  * predicate and exponential backoff on a scheduler.
  *
- * The stage runs one attempt at a time: the attempt's chain hangs below a
- * receiver embedded in the stage, as in concat.c. When an attempt fails
- * and a retry is allowed, a retry without wait resubscribes through a
- * loop: an attempt that fails synchronously inside the loop only marks
- * it, and the loop goes round once the attempt's chain has returned, so
- * a million immediate retries use constant stack (protocol rule 6). A
- * finished chain still on the stack is retired; one off the stack is
- * freed at once. A retry with a wait schedules the stage's task; the
- * task runs the loop.
+ * The stage runs one attempt at a time below a receiver embedded in the
+ * stage and resubscribes through the attempt loop it shares with
+ * retry_when (resub.h: constant stack for a million immediate retries).
+ * A retry with a wait schedules the stage's task; the task runs the
+ * loop.
  *
  * The wait before retry k is min(base * factor^(k-1), max_delay), less
  * jitter * u of itself, u uniform in [0, 1) from a splitmix64 generator
@@ -20,6 +16,7 @@
 #include <stddef.h>
 
 #include "../time/time-internal.h"
+#include "resub.h"
 
 struct retry_obs {
     rx_observable base; /* base.src: the source */
@@ -31,13 +28,9 @@ struct retry_stage {
     rx__stage recv; /* where the attempt signals; not on the list */
     rx__task task;  /* the wait before a retry */
     rx_scheduler *sched;
-    int64_t requested; /* outstanding downstream demand */
-    int64_t attempt;   /* retries since the start (or the last item) */
-    uint64_t rng;      /* splitmix64 state */
-    bool running;      /* the attempt's chain has not terminated */
-    bool in_loop;
-    bool again;
-    bool done; /* terminal sent or cancelled */
+    rx__resub r;     /* demand, the attempt loop's flags */
+    int64_t attempt; /* retries since the start (or the last item) */
+    uint64_t rng;    /* splitmix64 state */
 };
 
 static const rx_retry_config *
@@ -92,7 +85,7 @@ backoff_ms(struct retry_stage *st, int64_t attempt)
 static void
 retry_fail(struct retry_stage *st, rx_error *err)
 {
-    st->done = true;
+    st->r.done = true;
     rx__unschedule(&st->task);
     rx__emit_new_error(&st->base, err);
 }
@@ -101,46 +94,15 @@ retry_fail(struct retry_stage *st, rx_error *err)
  * attempt waits. `on_stack`: the caller is the failed attempt's on_error,
  * so its chain cannot be freed yet. */
 static void
+retry_fail_stage(rx__stage *self, rx_error *err)
+{
+    retry_fail((struct retry_stage *)self, err);
+}
+
+static void
 retry_loop(struct retry_stage *st, bool on_stack)
 {
-    rx__stage *old;
-    int rc;
-
-    if (st->in_loop) {
-        st->again = true;
-        return;
-    }
-    st->in_loop = true;
-    do {
-        old = st->base.up;
-        st->base.up = NULL;
-        if (old != NULL && on_stack) {
-            rx__stage_retire_chain(old);
-        } else if (old != NULL) {
-            rx__stage_free_chain(old);
-        }
-        on_stack = false;
-        st->again = false;
-        if (st->done || rx__pipeline_poll(st->base.pipe)) {
-            break;
-        }
-        rc = rx__assemble(st->base.obs->src, st->base.pipe, &st->recv,
-                          &st->base.up);
-        if (rc < 0) {
-            st->base.up = NULL; /* what was built is freed with the pipe */
-            retry_fail(st, rx__error_at(rx__stage_site(&st->base), rc,
-                                        "%s: cannot resubscribe: %s",
-                                        rx__stage_site(&st->base)->name,
-                                        rx_strerror(rc)));
-            break;
-        }
-        st->running = true;
-        if (st->requested > 0) {
-            rx__request_up(&st->base, st->requested);
-        }
-        rx__stage_start(st->base.up);
-    } while (st->again);
-    st->in_loop = false;
+    rx__resub_loop(&st->r, &st->base, &st->recv, on_stack, retry_fail_stage);
 }
 
 static void
@@ -161,7 +123,7 @@ recv_on_next(rx__stage *self, rx_value v)
     struct retry_stage *st = from_recv(self);
     bool consumed;
 
-    if (st->done) {
+    if (st->r.done) {
         return true;
     }
     if (cfg_of(st)->reset_on_success) {
@@ -169,7 +131,7 @@ recv_on_next(rx__stage *self, rx_value v)
     }
     consumed = rx__emit_next(&st->base, v);
     if (consumed) {
-        st->requested = rx__demand_sub(st->requested, 1);
+        st->r.requested = rx__demand_sub(st->r.requested, 1);
     }
     return consumed;
 }
@@ -182,15 +144,15 @@ recv_on_error(rx__stage *self, const rx_error *err)
     int64_t wait;
     int rc;
 
-    if (st->done) {
+    if (st->r.done) {
         rx__undeliverable(err);
         return;
     }
-    st->running = false;
+    st->r.running = false;
     st->attempt++;
     if ((c->count != RX_UNBOUNDED && st->attempt > c->count) ||
         (c->pred != NULL && !c->pred(err, st->attempt, c->ctx))) {
-        st->done = true;
+        st->r.done = true;
         rx__emit_error(&st->base, err);
         return;
     }
@@ -213,9 +175,9 @@ recv_on_complete(rx__stage *self)
 {
     struct retry_stage *st = from_recv(self);
 
-    if (!st->done) {
-        st->done = true;
-        st->running = false;
+    if (!st->r.done) {
+        st->r.done = true;
+        st->r.running = false;
         rx__emit_complete(&st->base);
     }
 }
@@ -231,15 +193,7 @@ static const struct rx__stage_ops recv_ops = {
 static void
 retry_request(rx__stage *self, int64_t n)
 {
-    struct retry_stage *st = (struct retry_stage *)self;
-
-    if (st->done) {
-        return;
-    }
-    st->requested = rx__demand_add(st->requested, n);
-    if (st->running) {
-        rx__request_up(self, n);
-    }
+    rx__resub_request(&((struct retry_stage *)self)->r, self, n);
 }
 
 static void
@@ -247,12 +201,12 @@ retry_cancel(rx__stage *self)
 {
     struct retry_stage *st = (struct retry_stage *)self;
 
-    if (st->done) {
+    if (st->r.done) {
         return;
     }
-    st->done = true;
+    st->r.done = true;
     rx__unschedule(&st->task);
-    if (st->running) {
+    if (st->r.running) {
         rx__cancel_up(self);
     }
 }
@@ -263,7 +217,7 @@ retry_start(rx__stage *self)
     struct retry_stage *st = (struct retry_stage *)self;
     rx_error *err;
 
-    if (st->done) {
+    if (st->r.done) {
         return;
     }
     if (cfg_of(st)->base_ms > 0) {

@@ -8,14 +8,14 @@
  * the handler returns as a second chain of the same pipeline, below a
  * receiver embedded in the stage. The source's attempts hang below
  * another embedded receiver. A failing attempt pushes its error into the
- * subject; an item of the notifier resubscribes the source through a
- * loop (stack-safe, as in retry.c). When the notifier answers
- * synchronously, the failed attempt's chain is still on the stack and is
- * retired; otherwise it is freed.
+ * subject; an item of the notifier resubscribes the source through the
+ * attempt loop shared with retry (resub.h, stack-safe). When the notifier
+ * answers synchronously, the failed attempt's chain is still on the stack and
+ * is retired; otherwise it is freed.
  */
 #include <stddef.h>
 
-#include "rx-internal.h"
+#include "resub.h"
 
 struct rw_obs {
     rx_observable base; /* base.src: the source */
@@ -28,13 +28,9 @@ struct rw_stage {
     rx__stage recv;  /* where attempts signal; not on the list */
     rx__stage nrecv; /* where the notifier signals; nrecv.up: its chain */
     rx_subject *errors;
-    int64_t requested; /* outstanding downstream demand */
-    bool running;      /* an attempt runs */
-    bool failing;      /* an attempt's on_error is on the stack */
+    rx__resub r;  /* demand, the attempt loop's flags */
+    bool failing; /* an attempt's on_error is on the stack */
     bool notifier_live;
-    bool in_loop;
-    bool again;
-    bool done;
 };
 
 #define FROM(ptr, member)                                                      \
@@ -60,9 +56,9 @@ rx_retry_error(rx_value v)
 static void
 rw_finish(struct rw_stage *st, const rx_error *err)
 {
-    st->done = true;
-    if (st->running) {
-        st->running = false;
+    st->r.done = true;
+    if (st->r.running) {
+        st->r.running = false;
         rx__cancel_up(&st->base);
     }
     if (st->notifier_live) {
@@ -86,46 +82,15 @@ rw_fail_new(struct rw_stage *st, rx_error *err)
 /* Subscribes the source; loops while attempts fail and are retried
  * synchronously. */
 static void
+rw_fail_new_stage(rx__stage *self, rx_error *err)
+{
+    rw_fail_new((struct rw_stage *)self, err);
+}
+
+static void
 rw_loop(struct rw_stage *st, bool on_stack)
 {
-    rx__stage *old;
-    int rc;
-
-    if (st->in_loop) {
-        st->again = true;
-        return;
-    }
-    st->in_loop = true;
-    do {
-        old = st->base.up;
-        st->base.up = NULL;
-        if (old != NULL && on_stack) {
-            rx__stage_retire_chain(old);
-        } else if (old != NULL) {
-            rx__stage_free_chain(old);
-        }
-        on_stack = false;
-        st->again = false;
-        if (st->done || rx__pipeline_poll(st->base.pipe)) {
-            break;
-        }
-        rc = rx__assemble(st->base.obs->src, st->base.pipe, &st->recv,
-                          &st->base.up);
-        if (rc < 0) {
-            st->base.up = NULL;
-            rw_fail_new(st, rx__error_at(rx__stage_site(&st->base), rc,
-                                         "%s: cannot resubscribe: %s",
-                                         rx__stage_site(&st->base)->name,
-                                         rx_strerror(rc)));
-            break;
-        }
-        st->running = true;
-        if (st->requested > 0) {
-            rx__request_up(&st->base, st->requested);
-        }
-        rx__stage_start(st->base.up);
-    } while (st->again);
-    st->in_loop = false;
+    rx__resub_loop(&st->r, &st->base, &st->recv, on_stack, rw_fail_new_stage);
 }
 
 /* ---- the attempts ----------------------------------------------------- */
@@ -136,12 +101,12 @@ recv_on_next(rx__stage *self, rx_value v)
     struct rw_stage *st = FROM(self, recv);
     bool consumed;
 
-    if (st->done) {
+    if (st->r.done) {
         return true;
     }
     consumed = rx__emit_next(&st->base, v);
     if (consumed) {
-        st->requested = rx__demand_sub(st->requested, 1);
+        st->r.requested = rx__demand_sub(st->r.requested, 1);
     }
     return consumed;
 }
@@ -152,15 +117,15 @@ recv_on_error(rx__stage *self, const rx_error *err)
     struct rw_stage *st = FROM(self, recv);
     int rc;
 
-    if (st->done) {
+    if (st->r.done) {
         rx__undeliverable(err);
         return;
     }
-    st->running = false;
+    st->r.running = false;
     st->failing = true;
     rc = rx_subject_next(st->errors, rx_box(rx_error_retain(err), drop_error));
     st->failing = false;
-    if (rc < 0 && !st->done) {
+    if (rc < 0 && !st->r.done) {
         rw_fail_new(st, rx__error_at(rx__stage_site(&st->base), rc,
                                      "%s: cannot pass the error on: %s",
                                      rx__stage_site(&st->base)->name,
@@ -173,8 +138,8 @@ recv_on_complete(rx__stage *self)
 {
     struct rw_stage *st = FROM(self, recv);
 
-    if (!st->done) {
-        st->running = false;
+    if (!st->r.done) {
+        st->r.running = false;
         rw_finish(st, NULL);
     }
 }
@@ -193,7 +158,7 @@ nrecv_on_next(rx__stage *self, rx_value v)
     struct rw_stage *st = FROM(self, nrecv);
 
     (void)v;
-    if (!st->done && !st->running) {
+    if (!st->r.done && !st->r.running) {
         rw_loop(st, st->failing);
     }
     return true;
@@ -204,7 +169,7 @@ nrecv_on_error(rx__stage *self, const rx_error *err)
 {
     struct rw_stage *st = FROM(self, nrecv);
 
-    if (st->done) {
+    if (st->r.done) {
         rx__undeliverable(err);
         return;
     }
@@ -217,7 +182,7 @@ nrecv_on_complete(rx__stage *self)
 {
     struct rw_stage *st = FROM(self, nrecv);
 
-    if (!st->done) {
+    if (!st->r.done) {
         st->notifier_live = false;
         rw_finish(st, NULL);
     }
@@ -234,15 +199,7 @@ static const struct rx__stage_ops nrecv_ops = {
 static void
 rw_request(rx__stage *self, int64_t n)
 {
-    struct rw_stage *st = (struct rw_stage *)self;
-
-    if (st->done) {
-        return;
-    }
-    st->requested = rx__demand_add(st->requested, n);
-    if (st->running) {
-        rx__request_up(self, n);
-    }
+    rx__resub_request(&((struct rw_stage *)self)->r, self, n);
 }
 
 static void
@@ -250,12 +207,12 @@ rw_cancel(rx__stage *self)
 {
     struct rw_stage *st = (struct rw_stage *)self;
 
-    if (st->done) {
+    if (st->r.done) {
         return;
     }
-    st->done = true;
-    if (st->running) {
-        st->running = false;
+    st->r.done = true;
+    if (st->r.running) {
+        st->r.running = false;
         rx__cancel_up(self);
     }
     if (st->notifier_live) {
@@ -274,7 +231,7 @@ rw_start(rx__stage *self)
     rx_error *err = NULL;
     int rc;
 
-    if (st->done) {
+    if (st->r.done) {
         return;
     }
     st->errors = rx_subject_unicast_at(&o->base.site, 0);
