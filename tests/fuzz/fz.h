@@ -56,8 +56,12 @@ enum fz_kind {
     FZ_DELAY,
     FZ_DEBOUNCE,
     FZ_THROTTLE_FIRST,
-    /* two sources (kid[1] of catch / flat_map / switch_map is the
-     * template of the fallback or inner observable) */
+    FZ_THROTTLE_LAST,
+    FZ_AUDIT,
+    FZ_BUFFER_N, /* each array goes on as fz_array_code() of its items */
+    /* two sources (kid[1] of catch and of the flattening maps is the
+     * template of the fallback or inner observable; of take_until and
+     * skip_until the notifier; of start_with the source emitted first) */
     FZ_MERGE,
     FZ_CONCAT,
     FZ_ZIP,
@@ -65,12 +69,27 @@ enum fz_kind {
     FZ_CATCH,
     FZ_FLAT_MAP,
     FZ_SWITCH_MAP,
+    FZ_TAKE_UNTIL,
+    FZ_SKIP_UNTIL,
+    FZ_START_WITH,
+    FZ_RACE,
+    FZ_CONCAT_MAP,
+    FZ_EXHAUST_MAP,
     FZ_KINDS
 };
 #define FZ_FIRST_UNARY FZ_MAP
 #define FZ_FIRST_BINARY FZ_MERGE
 
 enum fz_term { FZ_TERM_NONE, FZ_TERM_COMPLETE, FZ_TERM_ERROR };
+
+/* The kind of subject i, from the first FZ_SUBJECT leaf that names it
+ * (its b: kind = b % 3, parameter = b / 3). */
+enum fz_subject_kind {
+    FZ_PUBLISH,
+    FZ_BEHAVIOR, /* param: the initial item, param % 24 - 4 */
+    FZ_REPLAY,   /* param: the count bound, param % 4 + 1 */
+    FZ_SUBJECT_KINDS
+};
 
 typedef struct fz_node {
     int kind;
@@ -111,6 +130,8 @@ typedef struct fz_spec {
     bool oom_forever;
     fz_action act[FZ_MAX_ACTIONS];
     int nact;
+    int subj_kind[FZ_MAX_SUBJECTS];      /* enum fz_subject_kind */
+    int64_t subj_param[FZ_MAX_SUBJECTS]; /* initial item, or count bound */
 } fz_spec;
 
 typedef struct fz_key {
@@ -147,6 +168,11 @@ bool fz_run(const fz_spec *sp, char *why, size_t cap);
 
 /* A one-line text form of the spec (for reports and corpus notes). */
 void fz_describe(const fz_spec *sp, char *buf, size_t cap);
+
+/* The integer in [0, 1e9 + 7) that stands for an array of n items
+ * (buffer_n's output goes through a map to it, so every item stays a
+ * small integer). */
+int64_t fz_array_code(const int64_t *v, size_t n);
 
 /* Key helpers. */
 int fz_key_cmp(fz_key a, fz_key b);

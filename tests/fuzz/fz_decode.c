@@ -37,6 +37,7 @@ static void
 decode_leaf(rd *r, fz_node *nd)
 {
     int64_t f = 0;
+    unsigned x;
 
     switch (nd->kind) {
     case FZ_INTS:
@@ -62,8 +63,10 @@ decode_leaf(rd *r, fz_node *nd)
         nd->term_frame = f + small(r, 8, 1);
         nd->code = err_code(r);
         break;
-    case FZ_SUBJECT:
-        nd->a = small(r, FZ_MAX_SUBJECTS, 0);
+    case FZ_SUBJECT: /* the same byte: which subject, and its kind */
+        x = byte(r);
+        nd->a = (int64_t)(x % FZ_MAX_SUBJECTS);
+        nd->b = (int64_t)(x / FZ_MAX_SUBJECTS);
         break;
     default:
         break;
@@ -101,11 +104,24 @@ decode_params(rd *r, fz_node *nd)
     case FZ_DELAY:
     case FZ_DEBOUNCE:
     case FZ_THROTTLE_FIRST:
+    case FZ_THROTTLE_LAST:
+    case FZ_AUDIT:
         nd->a = small(r, 6, 1);
+        break;
+    case FZ_BUFFER_N:
+        nd->a = small(r, 4, 1); /* count */
+        nd->b = small(r, 4, 1); /* skip */
         break;
     default:
         break;
     }
+}
+
+static bool
+flattens(int kind)
+{
+    return kind == FZ_FLAT_MAP || kind == FZ_SWITCH_MAP ||
+           kind == FZ_CONCAT_MAP || kind == FZ_EXHAUST_MAP;
 }
 
 /* `pending` counts the child slots already promised to open nodes, so a
@@ -126,13 +142,14 @@ decode_node(rd *r, fz_spec *sp, int depth, int *pending)
         nd->kind = (int)(b % FZ_FIRST_UNARY);
     /* Nested flattening multiplies subscriptions (4 levels of flat_map
      * over 4 items each: 65,536 inners); two per spec keep runs short. */
-    if (nd->kind == FZ_FLAT_MAP || nd->kind == FZ_SWITCH_MAP) {
+    if (flattens(nd->kind)) {
         int flattening = 0;
         for (int i = 0; i < id; i++)
-            flattening += sp->node[i].kind == FZ_FLAT_MAP ||
-                          sp->node[i].kind == FZ_SWITCH_MAP;
+            flattening += flattens(sp->node[i].kind);
         if (flattening >= 2)
-            nd->kind = nd->kind == FZ_FLAT_MAP ? FZ_MERGE : FZ_CONCAT;
+            nd->kind = nd->kind == FZ_FLAT_MAP || nd->kind == FZ_EXHAUST_MAP
+                           ? FZ_MERGE
+                           : FZ_CONCAT;
     }
     if (nd->kind < FZ_FIRST_UNARY) {
         decode_leaf(r, nd);
@@ -199,25 +216,42 @@ fz_decode(const uint8_t *data, size_t size, fz_spec *sp)
     memset(sp, 0, sizeof *sp);
     sp->root = decode_node(&r, sp, 0, &pending);
     decode_script(&r, sp);
+    for (int s = FZ_MAX_SUBJECTS - 1; s >= 0; s--) {
+        for (int i = sp->nnodes - 1; i >= 0; i--) {
+            const fz_node *nd = &sp->node[i];
+            if (nd->kind != FZ_SUBJECT || nd->a != s)
+                continue;
+            sp->subj_kind[s] = (int)(nd->b % FZ_SUBJECT_KINDS);
+            sp->subj_param[s] = nd->b / FZ_SUBJECT_KINDS;
+            if (sp->subj_kind[s] == FZ_BEHAVIOR)
+                sp->subj_param[s] = sp->subj_param[s] % 24 - 4;
+            else if (sp->subj_kind[s] == FZ_REPLAY)
+                sp->subj_param[s] = sp->subj_param[s] % 4 + 1;
+        }
+    }
 }
 
 /* ---- text form ---------------------------------------------------------- */
 
 static const char *const kind_names[FZ_KINDS] = {
-    "ints",       "range",
-    "empty",      "throw",
-    "never",      "cold",
-    "subject",    "map",
-    "filter",     "take",
-    "skip",       "scan",
-    "reduce",     "distinct_until_changed",
-    "take_while", "on_error_return",
-    "retry",      "delay",
-    "debounce",   "throttle_first",
-    "merge",      "concat",
-    "zip",        "combine_latest",
-    "catch",      "flat_map",
-    "switch_map"};
+    "ints",           "range",
+    "empty",          "throw",
+    "never",          "cold",
+    "subject",        "map",
+    "filter",         "take",
+    "skip",           "scan",
+    "reduce",         "distinct_until_changed",
+    "take_while",     "on_error_return",
+    "retry",          "delay",
+    "debounce",       "throttle_first",
+    "throttle_last",  "audit",
+    "buffer_n",       "merge",
+    "concat",         "zip",
+    "combine_latest", "catch",
+    "flat_map",       "switch_map",
+    "take_until",     "skip_until",
+    "start_with",     "race",
+    "concat_map",     "exhaust_map"};
 
 typedef struct out {
     char *buf;
@@ -263,6 +297,13 @@ describe_node(const fz_spec *sp, int id, out *o)
     case FZ_THROW:
         put(o, "%lld", nd->code, 0);
         break;
+    case FZ_SUBJECT: {
+        static const char *const fmt[FZ_SUBJECT_KINDS] = {
+            "%lld", "%lld behavior %lld", "%lld replay %lld"};
+        int s = (int)nd->a;
+        put(o, fmt[sp->subj_kind[s]], nd->a, sp->subj_param[s]);
+        break;
+    }
     case FZ_NEVER:
     case FZ_EMPTY:
         break;
@@ -273,6 +314,8 @@ describe_node(const fz_spec *sp, int id, out *o)
         }
         if (nd->kind == FZ_MAP)
             put(o, nd->fail ? "+%lld fail@%lld, " : "+%lld, ", nd->a, nd->b);
+        else if (nd->kind == FZ_BUFFER_N)
+            put(o, "%lld, %lld, ", nd->a, nd->b);
         else if (nd->kind < FZ_FIRST_BINARY && nd->kind != FZ_SCAN &&
                  nd->kind != FZ_REDUCE && nd->kind != FZ_DUC)
             put(o, "%lld, ", nd->a, 0);

@@ -87,55 +87,94 @@ static void model(const fz_spec *sp, int id, fz_key k0, fz_list *out);
 
 /* ---- leaves --------------------------------------------------------- */
 
-/* The subject's signals from the script: each push is script step i + 1. */
+/* The subject's signals from the script: each push is script step i + 1.
+ * A publish subject sends what is pushed from k0 on; one that ended
+ * before sends its terminal signal at k0. A behavior subject first sends
+ * the item it holds (the initial one, or the latest pushed) at k0 unless
+ * it ended; a replay subject first sends the last `count` items pushed
+ * before k0, also after it ended, then the terminal signal. Pushes after
+ * the end are refused. */
+/* Which signal script step i pushes into subject subj, or 0. */
+static int
+subject_signal(const fz_action *a, int subj)
+{
+    if (a->kind < FZ_SNEXT || a->a != subj)
+        return 0;
+    return a->kind == FZ_SNEXT ? FZ_N : a->kind == FZ_SCOMPLETE ? FZ_C : FZ_E;
+}
+
 static void
 model_subject(const fz_spec *sp, int subj, fz_key k0, fz_list *out)
 {
-    int64_t t = 0;
-    bool before_end = false;
-    fz_key end = fz_key_inf;
-    int end_kind = 0;
+    int kind = sp->subj_kind[subj];
+    int64_t t = 0, held = sp->subj_param[subj];
+    int64_t memo[4];
+    size_t nmemo = 0, count = 0;
+    bool ended = false;
+    int end_kind = 0, i;
     int64_t end_code = 0;
 
-    for (int i = 0; i < sp->nact; i++) {
+    if (kind == FZ_REPLAY)
+        count = (size_t)sp->subj_param[subj];
+    /* Before k0: what the subject holds when this subscriber joins. */
+    for (i = 0; i < sp->nact; i++) {
         const fz_action *a = &sp->act[i];
         fz_key k = {t, 1, i + 1};
-        int kind = 0;
+        int sig = subject_signal(a, subj);
+        int c = fz_key_cmp(k, k0);
+        if (a->kind == FZ_ADVANCE) {
+            if (fz_key_cmp(task_at(t + a->a), k0) > 0)
+                break;
+            t += a->a;
+            continue;
+        }
+        if (sig == 0)
+            continue;
+        if (c == 0) {
+            cut_at(out, k0); /* pushed while this subscriber joins */
+            return;
+        }
+        if (c > 0)
+            break;
+        if (ended)
+            continue; /* refused */
+        if (sig != FZ_N) {
+            ended = true;
+            end_kind = sig;
+            end_code = a->b;
+        } else if (count > 0) {
+            if (nmemo == count) {
+                memmove(memo, memo + 1, (count - 1) * sizeof *memo);
+                nmemo--;
+            }
+            memo[nmemo++] = a->b;
+        } else {
+            held = a->b;
+        }
+    }
+    if (kind == FZ_BEHAVIOR && !ended)
+        push(out, k0, FZ_N, held);
+    for (size_t j = 0; j < nmemo; j++)
+        push(out, k0, FZ_N, memo[j]);
+    if (ended) {
+        push(out, k0, end_kind, end_kind == FZ_E ? end_code : 0);
+        return;
+    }
+    /* From k0 on: live. */
+    for (; i < sp->nact; i++) {
+        const fz_action *a = &sp->act[i];
+        fz_key k = {t, 1, i + 1};
+        int sig = subject_signal(a, subj);
         if (a->kind == FZ_ADVANCE) {
             t += a->a;
             continue;
         }
-        if (a->a != subj)
+        if (sig == 0)
             continue;
-        if (a->kind == FZ_SNEXT)
-            kind = FZ_N;
-        else if (a->kind == FZ_SCOMPLETE)
-            kind = FZ_C;
-        else if (a->kind == FZ_SERROR)
-            kind = FZ_E;
-        else
-            continue;
-        if (fz_key_cmp(k, k0) == 0) {
-            cut_at(out, k0); /* pushed while this subscriber joins */
-            return;
-        }
-        if (fz_key_cmp(k, k0) < 0) {
-            if (kind != FZ_N && !before_end) {
-                before_end = true; /* ended before the subscription */
-                end_kind = kind;
-                end_code = a->b;
-            }
-            continue;
-        }
-        if (before_end)
-            break;
-        push(out, k, kind, a->b);
-        if (kind != FZ_N)
+        push(out, k, sig, sig == FZ_C ? 0 : a->b);
+        if (sig != FZ_N)
             return;
     }
-    if (before_end)
-        push(out, k0, end_kind, end_kind == FZ_E ? end_code : 0);
-    (void)end;
 }
 
 static void
@@ -363,6 +402,139 @@ model_throttle_first(const fz_node *nd, const fz_list *in, fz_list *out)
     }
 }
 
+/* The first tick of throttle_last(p) subscribed at k0 after key k:
+ * ticks are tasks at k0.t + m * p, m >= 1. An item at a tick's own key
+ * (a task at that time) meets the tick at one instant: *tie. */
+static fz_key
+next_tick(fz_key k0, int64_t p, fz_key k, bool *tie)
+{
+    int64_t m = (k.t - k0.t) / p + 1;
+    *tie = k.phase == 0 && k.t > k0.t && (k.t - k0.t) % p == 0;
+    return task_at(k0.t + m * p);
+}
+
+/* throttle_last(p): at each tick the latest item since the previous one;
+ * the item waiting at completion is dropped; terminals pass at once. */
+static void
+model_throttle_last(const fz_node *nd, const fz_list *in, fz_key k0,
+                    fz_list *out)
+{
+    bool waiting = false, tie = false;
+    int64_t wv = 0;
+    fz_key due = fz_key_inf, tick;
+
+    for (size_t i = 0; i < in->n; i++) {
+        const fz_sig *s = &in->s[i];
+        if (waiting) {
+            int c = fz_key_cmp(due, s->k);
+            if (c == 0)
+                cut_at(out, due);
+            if (c < 0) {
+                push(out, due, FZ_N, wv);
+                waiting = false;
+            }
+        }
+        if (s->kind != FZ_N) {
+            push(out, s->k, s->kind, s->v);
+            return;
+        }
+        tick = next_tick(k0, nd->a, s->k, &tie);
+        if (tie)
+            cut_at(out, s->k);
+        if (!waiting)
+            due = tick;
+        waiting = true;
+        wv = s->v;
+    }
+    if (waiting)
+        push(out, due, FZ_N, wv);
+}
+
+/* audit(w): an item with no window running opens one of w ms; at its end
+ * the latest item goes out. A completion during a window waits for its
+ * end (item, then completion; also when both fall at one key); an error
+ * passes at once and drops the item. */
+static void
+model_audit(const fz_node *nd, const fz_list *in, fz_list *out)
+{
+    bool open = false;
+    int64_t latest = 0;
+    fz_key end = fz_key_inf;
+
+    for (size_t i = 0; i < in->n; i++) {
+        const fz_sig *s = &in->s[i];
+        if (open) {
+            int c = fz_key_cmp(end, s->k);
+            if (c == 0 && s->kind != FZ_C)
+                cut_at(out, end);
+            if (c < 0 || (c == 0 && s->kind == FZ_C)) {
+                push(out, end, FZ_N, latest);
+                open = false;
+            }
+        }
+        if (s->kind == FZ_N) {
+            if (!open)
+                end = task_at(s->k.t + nd->a);
+            open = true;
+            latest = s->v;
+            continue;
+        }
+        if (s->kind == FZ_C && open) {
+            push(out, end, FZ_N, latest);
+            push(out, end, FZ_C, 0);
+            return;
+        }
+        push(out, s->k, s->kind, s->v);
+        return;
+    }
+    if (open)
+        push(out, end, FZ_N, latest);
+}
+
+int64_t
+fz_array_code(const int64_t *v, size_t n)
+{
+    uint64_t h = n;
+    for (size_t i = 0; i < n; i++)
+        h = h * 1000003u + (uint64_t)v[i];
+    /* Small, so that zip and scan can add codes without overflowing. */
+    return (int64_t)(h % 1000000007u);
+}
+
+/* buffer_n(count, skip): a buffer starts at every skip-th item; one that
+ * holds count items goes out (oldest first); the completion flushes the
+ * open ones, shorter; an error drops them. */
+static void
+model_buffer_n(const fz_node *nd, const fz_list *in, fz_list *out)
+{
+    enum { MAXB = 4 }; /* count <= 4 and skip >= 1: at most 4 open */
+    int64_t buf[MAXB][MAXB];
+    size_t len[MAXB], nb = 0;
+    int64_t seen = 0;
+
+    for (size_t i = 0; i < in->n; i++) {
+        const fz_sig *s = &in->s[i];
+        if (s->kind == FZ_C) {
+            for (size_t j = 0; j < nb; j++)
+                push(out, s->k, FZ_N, fz_array_code(buf[j], len[j]));
+        }
+        if (s->kind != FZ_N) {
+            push(out, s->k, s->kind, s->v);
+            return;
+        }
+        if (seen++ % nd->b == 0)
+            len[nb++] = 0;
+        for (size_t j = 0; j < nb; j++)
+            buf[j][len[j]++] = s->v;
+        if (nb > 0 && (int64_t)len[0] == nd->a) {
+            push(out, s->k, FZ_N, fz_array_code(buf[0], len[0]));
+            memmove(buf, buf + 1, (nb - 1) * sizeof buf[0]);
+            memmove(len, len + 1, (nb - 1) * sizeof len[0]);
+            nb--;
+        }
+    }
+}
+
 /* ---- several streams ------------------------------------------------- */
 
 /* An event of one of several streams; `label` says which stream decides
@@ -575,14 +747,31 @@ inner_bias(int64_t outer_item)
     return mod(outer_item, 64) * 1000;
 }
 
-/* flat_map (switching == false) and switch_map over `outer`. */
+/* The key of a list's terminal signal, or fz_key_inf. */
+static fz_key
+end_key(const fz_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->s[i].kind != FZ_N)
+            return l->s[i].k;
+    }
+    return fz_key_inf;
+}
+
+/* flat_map (switching == false), switch_map and exhaust_map over
+ * `outer`. exhaust_map drops an outer item that comes while its inner
+ * runs, that is before the inner's terminal key; at that very key the
+ * order is the scheduler's (cut), unless the inner ended inside the call
+ * that subscribed it (depth-first: before the next outer item). */
 static void
 model_flatten(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
               bool switching, fz_list *out)
 {
     evs v = {0};
     int ninner = 0, current = -1;
-    bool outer_done = false;
+    bool outer_done = false, exhausting = nd->kind == FZ_EXHAUST_MAP;
+    bool busy_sync = false;
+    fz_key busy = {INT64_MIN, 0, 0};
     bool *done;
 
     for (size_t i = 0; i < outer->n; i++) {
@@ -591,11 +780,22 @@ model_flatten(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
             ev_push(&v, s, -1, -1, false, true);
             continue;
         }
+        if (exhausting) {
+            int c = fz_key_cmp(s->k, busy);
+            if (c < 0)
+                continue; /* dropped: an inner runs */
+            if (c == 0 && !busy_sync) {
+                cut_at(out, s->k);
+                break;
+            }
+        }
         /* The outer item spawns inner `ninner`, labelled with it. */
         ev_push(&v, s, -1, ninner, !switching, true);
         fz_list *in = list_new();
         model(sp, nd->kid[1], s->k, in);
         inherit(out, in);
+        busy = end_key(in);
+        busy_sync = fz_key_cmp(busy, s->k) == 0;
         for (size_t j = 0; j < in->n; j++) {
             fz_sig x = in->s[j];
             if (x.kind == FZ_N)
@@ -650,21 +850,158 @@ model_flatten(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
     free(v.e);
 }
 
+/* concat_map (flat_map with max_concurrent 1): it asks its upstream for
+ * one item, and for one more each time an inner completes, so inner i is
+ * subscribed at max(item i's key, inner i-1's completion key) and the
+ * output is the inners one after the other.
+ *
+ * Outer signals at the subscribe key k0 come from a synchronous source
+ * that waits for demand (iterables, and operators over them that queue):
+ * such an item is pulled when the previous inner completes. Such an
+ * error comes after the last item pulled, or only at the next request
+ * (a filter above the iterable): the model cuts unless both are one key.
+ * Once an item was pulled late, the upstream's later signals move (what
+ * follows the iterable starts late): cut at the first one. A later item
+ * that comes while an inner runs meets a source without demand
+ * (RX_EBACKPRESSURE from a cold source, or items queued upstream): cut.
+ * An outer error at key ke cancels the running inner: the inners'
+ * signals before ke go out, those at ke are a cut (or go first, for an
+ * error of the synchronous burst: depth-first).
+ *
+ * All this holds when the outer list is what the upstream does under
+ * that demand: a leaf, or one under map, scan and take (one item out
+ * for one in). Other upstreams move in time with the demand (delay
+ * passes it on: it delays the second item from when it is asked for)
+ * or hide what a hot source sends without demand (a filter drops the
+ * item, RX_EBACKPRESSURE comes all the same): cut at the first item, or
+ * at k0 when a hot source is up there (a cold source above three delays
+ * fails for lack of demand long before the first item comes down). */
+static bool
+paced(const fz_spec *sp, int id)
+{
+    const fz_node *nd = &sp->node[id];
+    if (nd->kind < FZ_FIRST_UNARY)
+        return true;
+    if (nd->kind == FZ_MAP || nd->kind == FZ_SCAN || nd->kind == FZ_TAKE)
+        return paced(sp, nd->kid[0]);
+    return false;
+}
+
+/* Whether a cold source or a subject is in the tree under id. */
+static bool
+has_hot(const fz_spec *sp, int id)
+{
+    const fz_node *nd = &sp->node[id];
+    if (nd->kind < FZ_FIRST_UNARY)
+        return nd->kind == FZ_COLD || nd->kind == FZ_SUBJECT;
+    return has_hot(sp, nd->kid[0]) ||
+           (nd->kind >= FZ_FIRST_BINARY && has_hot(sp, nd->kid[1]));
+}
+
+static void
+model_concat_map(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
+                 fz_key k0, fz_list *out)
+{
+    fz_list *seq = list_new();
+    fz_key busy = k0, last = k0, ks, term_key = fz_key_inf;
+
+    if (!paced(sp, nd->kid[0]) && has_hot(sp, nd->kid[0]))
+        cut_at(out, k0);
+    bool busy_sync = true, lagged = false, failed = false, term_sync = false;
+    int term = 0;
+    int64_t term_code = 0;
+
+    for (size_t i = 0; i < outer->n; i++) {
+        const fz_sig *s = &outer->s[i];
+        bool sync = fz_key_cmp(s->k, k0) == 0;
+        int c = fz_key_cmp(s->k, busy);
+        if (!sync && lagged) {
+            cut_at(out, s->k);
+            break;
+        }
+        if (s->kind == FZ_N && !paced(sp, nd->kid[0]))
+            cut_at(out, s->k);
+        if (s->kind != FZ_N) {
+            term = s->kind;
+            term_code = s->v;
+            term_sync = sync;
+            term_key = sync ? last : s->k;
+            if (sync && s->kind == FZ_E && fz_key_cmp(busy, last) != 0)
+                cut_at(out, last);
+            break;
+        }
+        if (sync) {
+            ks = busy; /* pulled when the previous inner completed */
+            lagged = lagged || fz_key_cmp(ks, k0) != 0;
+        } else if (c > 0 || (c == 0 && busy_sync)) {
+            ks = s->k;
+        } else {
+            cut_at(out, s->k); /* an item without demand */
+            break;
+        }
+        if (fz_key_cmp(ks, fz_key_inf) == 0)
+            continue; /* never pulled */
+        last = ks;
+        fz_list *in = list_new();
+        model(sp, nd->kid[1], ks, in);
+        inherit(out, in);
+        busy = fz_key_inf;
+        for (size_t j = 0; j < in->n && !failed; j++) {
+            fz_sig x = in->s[j];
+            if (x.kind == FZ_C) {
+                busy = x.k;
+                break;
+            }
+            failed = x.kind == FZ_E;
+            if (x.kind == FZ_N)
+                x.v += inner_bias(s->v);
+            push(seq, x.k, x.kind, x.v);
+        }
+        busy_sync = fz_key_cmp(busy, ks) == 0;
+        free(in);
+    }
+    inherit(out, seq);
+    for (size_t i = 0; i < seq->n; i++) {
+        const fz_sig *x = &seq->s[i];
+        if (term == FZ_E) {
+            int c = fz_key_cmp(x->k, term_key);
+            if (c == 0 && !term_sync)
+                cut_at(out, term_key);
+            if (c > 0 || (c == 0 && !term_sync))
+                break;
+        }
+        push(out, x->k, x->kind, x->v);
+        if (x->kind == FZ_E) {
+            free(seq);
+            return;
+        }
+    }
+    free(seq);
+    if (term == FZ_E)
+        push(out, term_key, FZ_E, term_code);
+    else if (term == FZ_C && !failed && fz_key_cmp(busy, fz_key_inf) != 0)
+        push(out, fz_key_cmp(term_key, busy) < 0 ? busy : term_key, FZ_C, 0);
+}
+
 /* ---- the dispatcher -------------------------------------------------- */
 
+/* concat, catch and start_with (which runs kid[1] first): the second
+ * source is subscribed at the key of the first one's completion (error
+ * for catch). */
 static void
 model_sequence(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
 {
+    int first = nd->kind == FZ_START_WITH ? 1 : 0;
     fz_list *a = list_new();
-    model(sp, nd->kid[0], k0, a);
+    model(sp, nd->kid[first], k0, a);
     inherit(out, a);
     for (size_t i = 0; i < a->n; i++) {
         const fz_sig *s = &a->s[i];
-        bool next = (nd->kind == FZ_CONCAT && s->kind == FZ_C) ||
+        bool next = (nd->kind != FZ_CATCH && s->kind == FZ_C) ||
                     (nd->kind == FZ_CATCH && s->kind == FZ_E);
         if (next) {
             fz_list *b = list_new();
-            model(sp, nd->kid[1], s->k, b);
+            model(sp, nd->kid[1 - first], s->k, b);
             inherit(out, b);
             for (size_t j = 0; j < b->n; j++)
                 push(out, b->s[j].k, b->s[j].kind, b->s[j].v);
@@ -674,6 +1011,134 @@ model_sequence(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
         push(out, s->k, s->kind, s->v);
     }
     free(a);
+}
+
+/* A list's cut matters only up to the key where the stream stops being
+ * listened to (the notifier after its first signal, race's loser after
+ * the winner's first). */
+static void
+cut_until(fz_list *out, const fz_list *in, fz_key until)
+{
+    out->overflow = out->overflow || in->overflow;
+    if (fz_key_cmp(in->cut, until) <= 0)
+        cut_at(out, in->cut);
+}
+
+/* src's signals before key kn (items dropped when !taking); returns the
+ * index of the first one not taken: src's terminal, or at or after kn. */
+static size_t
+until_shut(const fz_list *src, fz_key kn, bool taking, fz_list *out)
+{
+    size_t i;
+    for (i = 0; i < src->n; i++) {
+        const fz_sig *s = &src->s[i];
+        int c = fz_key_cmp(s->k, kn);
+        if (c == 0)
+            cut_at(out, kn);
+        if (c >= 0)
+            break;
+        if (s->kind == FZ_N && !taking)
+            continue; /* the gate is shut */
+        push(out, s->k, s->kind, s->v);
+        if (s->kind != FZ_N)
+            break;
+    }
+    return i;
+}
+
+/* take_until(src, notifier) and skip_until(src, notifier): the notifier
+ * (kid[1]) is subscribed first; its first signal decides. An item or
+ * the completion ends take_until (completion) or opens skip_until's
+ * gate; an error fails either. A notifier that signals while being
+ * subscribed (at k0) goes before src is subscribed, and take_until then
+ * never subscribes src. src's signals at the notifier's key meet it at
+ * one instant: cut. */
+static void
+model_until(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
+{
+    bool taking = nd->kind == FZ_TAKE_UNTIL;
+    fz_list *nt = list_new(), *src;
+    fz_key kn = fz_key_inf;
+    int nkind = 0;
+    int64_t ncode = 0;
+    size_t i = 0;
+
+    model(sp, nd->kid[1], k0, nt);
+    if (nt->n > 0) {
+        kn = nt->s[0].k;
+        nkind = nt->s[0].kind;
+        ncode = nt->s[0].v;
+    }
+    cut_until(out, nt, kn);
+    free(nt);
+    if (fz_key_cmp(kn, k0) == 0 && (taking || nkind == FZ_E)) {
+        push(out, k0, nkind == FZ_E ? FZ_E : FZ_C, nkind == FZ_E ? ncode : 0);
+        return;
+    }
+    src = list_new();
+    model(sp, nd->kid[0], k0, src);
+    if (taking)
+        cut_until(out, src, kn);
+    else
+        inherit(out, src);
+    /* At k0 only skip_until's gate is left: it opened before src began. */
+    if (fz_key_cmp(kn, k0) != 0) {
+        i = until_shut(src, kn, taking, out);
+        if (i < src->n && fz_key_cmp(src->s[i].k, kn) < 0) {
+            free(src); /* src ended first */
+            return;
+        }
+    }
+    if (nkind == FZ_E || (taking && nkind != 0)) {
+        push(out, kn, nkind == FZ_E ? FZ_E : FZ_C, nkind == FZ_E ? ncode : 0);
+    } else if (nkind != 0) {
+        for (; i < src->n; i++)
+            push(out, src->s[i].k, src->s[i].kind, src->s[i].v);
+    }
+    free(src);
+}
+
+/* race(a, b): a is subscribed first and wins by signalling while being
+ * subscribed (b is then never subscribed); else b does the same; else
+ * the earlier first signal wins, and equal first keys are a cut. The
+ * winner is mirrored whole. */
+static void
+model_race(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
+{
+    fz_list *l[2] = {list_new(), NULL};
+    fz_key first[2] = {fz_key_inf, fz_key_inf};
+    int win = -1;
+
+    model(sp, nd->kid[0], k0, l[0]);
+    if (l[0]->n > 0)
+        first[0] = l[0]->s[0].k;
+    if (fz_key_cmp(first[0], k0) == 0) {
+        win = 0;
+    } else {
+        l[1] = list_new();
+        model(sp, nd->kid[1], k0, l[1]);
+        if (l[1]->n > 0)
+            first[1] = l[1]->s[0].k;
+        if (fz_key_cmp(first[1], k0) == 0 || fz_key_cmp(first[1], first[0]) < 0)
+            win = 1;
+        else if (fz_key_cmp(first[0], first[1]) < 0)
+            win = 0;
+        else if (fz_key_cmp(first[0], fz_key_inf) != 0)
+            cut_at(out, first[0]); /* both signal first at one instant */
+    }
+    if (win < 0) {
+        inherit(out, l[0]);
+        if (l[1] != NULL)
+            inherit(out, l[1]);
+    } else {
+        inherit(out, l[win]);
+        if (l[1 - win] != NULL)
+            cut_until(out, l[1 - win], first[win]);
+        for (size_t i = 0; i < l[win]->n; i++)
+            push(out, l[win]->s[i].k, l[win]->s[i].kind, l[win]->s[i].v);
+    }
+    free(l[0]);
+    free(l[1]);
 }
 
 /* Nested flat_maps multiply: past this many subscriptions the model
@@ -701,8 +1166,17 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
         model_retry(sp, nd, k0, out);
         return;
     }
-    if (nd->kind == FZ_CONCAT || nd->kind == FZ_CATCH) {
+    if (nd->kind == FZ_CONCAT || nd->kind == FZ_CATCH ||
+        nd->kind == FZ_START_WITH) {
         model_sequence(sp, nd, k0, out);
+        return;
+    }
+    if (nd->kind == FZ_TAKE_UNTIL || nd->kind == FZ_SKIP_UNTIL) {
+        model_until(sp, nd, k0, out);
+        return;
+    }
+    if (nd->kind == FZ_RACE) {
+        model_race(sp, nd, k0, out);
         return;
     }
     a = list_new();
@@ -719,9 +1193,22 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
     case FZ_THROTTLE_FIRST:
         model_throttle_first(nd, a, out);
         break;
+    case FZ_THROTTLE_LAST:
+        model_throttle_last(nd, a, k0, out);
+        break;
+    case FZ_AUDIT:
+        model_audit(nd, a, out);
+        break;
+    case FZ_BUFFER_N:
+        model_buffer_n(nd, a, out);
+        break;
     case FZ_FLAT_MAP:
     case FZ_SWITCH_MAP:
+    case FZ_EXHAUST_MAP:
         model_flatten(sp, nd, a, nd->kind == FZ_SWITCH_MAP, out);
+        break;
+    case FZ_CONCAT_MAP:
+        model_concat_map(sp, nd, a, k0, out);
         break;
     case FZ_MERGE:
     case FZ_ZIP:

@@ -21,7 +21,7 @@ typedef struct run {
     rx_scheduler *vs;
     rx_subject *subj[FZ_MAX_SUBJECTS];
     rx_test_source *cold[FZ_MAX_NODES];
-    rx_observable *tmpl[FZ_MAX_NODES]; /* catch / flat_map / switch_map */
+    rx_observable *tmpl[FZ_MAX_NODES]; /* catch and the flattening maps */
     /* where the script is */
     int phase, seq;
     /* the subscriber */
@@ -158,6 +158,21 @@ fn_sum_n(const rx_value *items, size_t n, void *ctx, rx_error **err)
     return rx_int(s);
 }
 
+static rx_value
+fn_array_code(rx_value v, void *ctx, rx_error **err)
+{
+    int64_t items[16]; /* count <= 4 */
+    size_t n = rx_array_len(v);
+    (void)ctx;
+    if (!rx_is_array(v) || n > 16) {
+        *err = rx_error_new(RX_EINVAL, "fuzz: buffer_n sent no array");
+        return rx_nil();
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = rx_as_int(rx_array_at(v, i));
+    return rx_int(fz_array_code(items, n));
+}
+
 /* The inner's bias travels in the ctx pointer itself: nothing to free. */
 static rx_value
 fn_bias(rx_value v, void *ctx, rx_error **err)
@@ -244,7 +259,8 @@ build_binary(run *r, int id, rx_observable *a)
     const fz_node *nd = &r->sp->node[id];
 
     if (nd->kind == FZ_CATCH || nd->kind == FZ_FLAT_MAP ||
-        nd->kind == FZ_SWITCH_MAP) {
+        nd->kind == FZ_SWITCH_MAP || nd->kind == FZ_CONCAT_MAP ||
+        nd->kind == FZ_EXHAUST_MAP) {
         r->tmpl[id] = build(r, nd->kid[1]);
         if (r->tmpl[id] == NULL) {
             rx_observable_release(a);
@@ -254,6 +270,10 @@ build_binary(run *r, int id, rx_observable *a)
             return rx_catch(a, fn_fallback, &r->tmpl[id]);
         if (nd->kind == FZ_FLAT_MAP)
             return rx_flat_map(a, fn_inner, &r->tmpl[id]);
+        if (nd->kind == FZ_CONCAT_MAP)
+            return rx_concat_map(a, fn_inner, &r->tmpl[id]);
+        if (nd->kind == FZ_EXHAUST_MAP)
+            return rx_exhaust_map(a, fn_inner, &r->tmpl[id]);
         return rx_switch_map(a, fn_inner, &r->tmpl[id]);
     }
     switch (nd->kind) {
@@ -263,6 +283,14 @@ build_binary(run *r, int id, rx_observable *a)
         return rx_concat(a, build(r, nd->kid[1]));
     case FZ_ZIP:
         return rx_zip(a, build(r, nd->kid[1]), fn_sum_n, NULL);
+    case FZ_TAKE_UNTIL:
+        return rx_take_until(a, build(r, nd->kid[1]));
+    case FZ_SKIP_UNTIL:
+        return rx_skip_until(a, build(r, nd->kid[1]));
+    case FZ_START_WITH:
+        return rx_start_with(a, build(r, nd->kid[1]));
+    case FZ_RACE:
+        return rx_race(a, build(r, nd->kid[1]));
     default: /* FZ_COMBINE_LATEST */
         return rx_combine_latest(a, build(r, nd->kid[1]), fn_sum_n, NULL);
     }
@@ -306,6 +334,12 @@ build(run *r, int id)
         return rx_debounce(a, nd->a, r->vs);
     case FZ_THROTTLE_FIRST:
         return rx_throttle_first(a, nd->a, r->vs);
+    case FZ_THROTTLE_LAST:
+        return rx_throttle_last(a, nd->a, r->vs);
+    case FZ_AUDIT:
+        return rx_audit(a, nd->a, r->vs);
+    case FZ_BUFFER_N:
+        return rx_map(rx_buffer_n(a, nd->a, nd->b), fn_array_code, NULL);
     default:
         return build_binary(r, id, a);
     }
@@ -491,6 +525,13 @@ tree_shape(const fz_spec *sp, int id, shape *sh)
     case FZ_DELAY:
     case FZ_DEBOUNCE:
     case FZ_THROTTLE_FIRST:
+    case FZ_THROTTLE_LAST:
+    case FZ_AUDIT:
+    case FZ_TAKE_UNTIL: /* the notifier decides when, not the demand */
+    case FZ_SKIP_UNTIL:
+    case FZ_RACE:
+    case FZ_CONCAT_MAP:
+    case FZ_EXHAUST_MAP:
         sh->reorders = true;
         break;
     default:
@@ -570,13 +611,17 @@ compare(run *r, const fz_list *m, bool oom)
     /* A run that may stop early: the recording is a prefix of the
      * model's list, possibly ending in an error the model cannot know
      * (out of memory, missing demand), or in the model's own error cutting
-     * ahead of items that wait for demand (zip, combine_latest). */
+     * ahead of items that wait for demand (zip, combine_latest), or in a
+     * source's error that came while the model's terminal signal still
+     * waited for demand (zip's completion waits for its last pair to go
+     * out; a later error of the other source cuts ahead). */
     last = rn > 0 ? &r->rec->s[rn - 1] : NULL;
     if (last != NULL && last->kind == FZ_E &&
         ((oom && last->v == RX_ENOMEM) ||
          (!unbounded && sh.hot && last->v == RX_EBACKPRESSURE) ||
          (!unbounded && en > 0 && m->s[en - 1].kind == FZ_E &&
-          last->v == m->s[en - 1].v)) &&
+          last->v == m->s[en - 1].v) ||
+         (!unbounded && last->v <= FZ_EUSER && last->v >= FZ_EUSER - 3)) &&
         !(en == rn && en > 0 && sig_eq(last, &m->s[en - 1], unbounded)))
         rn--;
     for (size_t i = 0; i < rn; i++) {
@@ -610,6 +655,19 @@ uses_subject(const fz_spec *sp, int s)
     return false;
 }
 
+static rx_subject *
+new_subject(const fz_spec *sp, int i)
+{
+    switch (sp->subj_kind[i]) {
+    case FZ_BEHAVIOR:
+        return rx_subject_behavior(rx_int(sp->subj_param[i]));
+    case FZ_REPLAY:
+        return rx_subject_replay((size_t)sp->subj_param[i], 0, NULL);
+    default:
+        return rx_subject_publish();
+    }
+}
+
 static void
 teardown(run *r, rx_observable *root)
 {
@@ -641,7 +699,7 @@ execute(run *r, const fz_list *model)
     r->vs = rx_scheduler_virtual();
     for (int i = 0; i < FZ_MAX_SUBJECTS && r->vs; i++) {
         if (uses_subject(r->sp, i))
-            r->subj[i] = rx_subject_publish();
+            r->subj[i] = new_subject(r->sp, i);
     }
     if (r->vs != NULL)
         root = build(r, r->sp->root);
