@@ -48,6 +48,18 @@ test_buffer_n_makes_overlapping_buffers(void **state)
               "0:[1,2,3] 0:[3,4,5] 0:[5] 0:|");
 }
 
+/* Six buffers open at once: the ring of open buffers grows past its
+ * first four slots and keeps their order while it wraps. */
+static void
+test_buffer_n_keeps_many_open_buffers_in_order(void **state)
+{
+    (void)state;
+    check_log(rx_buffer_n(rx_range(1, 9), 6, 1),
+              "0:[1,2,3,4,5,6] 0:[2,3,4,5,6,7] 0:[3,4,5,6,7,8] "
+              "0:[4,5,6,7,8,9] 0:[5,6,7,8,9] 0:[6,7,8,9] 0:[7,8,9] "
+              "0:[8,9] 0:[9] 0:|");
+}
+
 static void
 test_buffer_n_leaves_out_items_between_gapped_buffers(void **state)
 {
@@ -251,6 +263,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         rx_unit_test(test_buffer_n_cuts_consecutive_buffers),
         rx_unit_test(test_buffer_n_makes_overlapping_buffers),
+        rx_unit_test(test_buffer_n_keeps_many_open_buffers_in_order),
         rx_unit_test(test_buffer_n_leaves_out_items_between_gapped_buffers),
         rx_unit_test(test_buffer_n_of_an_empty_source_emits_nothing),
         rx_unit_test(test_buffer_n_drops_open_buffers_at_an_error),

@@ -51,6 +51,23 @@ test_window_n_makes_overlapping_windows(void **state)
                                                      "0:w2:| 0:|");
 }
 
+/* Six windows open at once: the ring of open windows grows past its
+ * first four slots; every item reaches every open window, oldest
+ * first, and each window closes after its sixth item. */
+static void
+test_window_n_keeps_many_open_windows_in_order(void **state)
+{
+    (void)state;
+    check_windows(rx_window_n(rx_range(1, 8), 6, 1),
+                  "0:W 0:w0:1 0:W 0:w0:2 0:w1:2 0:W 0:w0:3 0:w1:3 0:w2:3 "
+                  "0:W 0:w0:4 0:w1:4 0:w2:4 0:w3:4 "
+                  "0:W 0:w0:5 0:w1:5 0:w2:5 0:w3:5 0:w4:5 "
+                  "0:W 0:w0:6 0:w1:6 0:w2:6 0:w3:6 0:w4:6 0:w5:6 0:w0:| "
+                  "0:W 0:w1:7 0:w2:7 0:w3:7 0:w4:7 0:w5:7 0:w6:7 0:w1:| "
+                  "0:W 0:w2:8 0:w3:8 0:w4:8 0:w5:8 0:w6:8 0:w7:8 0:w2:| "
+                  "0:w3:| 0:w4:| 0:w5:| 0:w6:| 0:w7:| 0:|");
+}
+
 static void
 test_window_n_leaves_out_items_between_gapped_windows(void **state)
 {
@@ -290,6 +307,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         rx_unit_test(test_window_n_cuts_consecutive_windows),
         rx_unit_test(test_window_n_makes_overlapping_windows),
+        rx_unit_test(test_window_n_keeps_many_open_windows_in_order),
         rx_unit_test(test_window_n_leaves_out_items_between_gapped_windows),
         rx_unit_test(test_window_n_of_an_empty_source_emits_no_window),
         rx_unit_test(test_window_buffers_until_its_subscriber_comes),
