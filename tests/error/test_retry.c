@@ -6,6 +6,10 @@
  * success, the demand carried over, stack safety for many immediate
  * retries, cancelling during a wait, bad configurations, allocation
  * failures, and the marble cases of tests/marbles/retry.txt.
+ *
+ * Code under test: operators/error/retry.c and the attempt loop it
+ * shares with retry_when, operators/error/resub.c (the stack-safety and
+ * demand cases go through it).
  */
 #include <stdarg.h>
 #include <stddef.h>

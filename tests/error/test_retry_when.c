@@ -5,6 +5,9 @@
  * carrying the errors, the handler failing, many synchronous retries,
  * cancel, bad arguments, allocation failures, and
  * tests/marbles/retry_when.txt.
+ *
+ * Code under test: operators/error/retry_when.c and the attempt loop it
+ * shares with retry, operators/error/resub.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
