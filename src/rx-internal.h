@@ -368,6 +368,18 @@ rx__observer_right_below(const rx__stage *s)
            p->demand == RX_UNBOUNDED;
 }
 
+/* rx__observer_right_below() for an observer with on_next_batch (and
+ * perhaps on_next too): a stage emitting scalars may then hand them over
+ * in batches, the sink's checks being its own as above. */
+static inline bool
+rx__observer_takes_batches_below(const rx__stage *s)
+{
+    const rx__pipeline *p = s->pipe;
+
+    return s->down == &p->sink && p->observer.on_next_batch != NULL &&
+           p->demand == RX_UNBOUNDED;
+}
+
 /* Frames: every entry into a pipeline (subscribe, request, cancel,
  * dispose, each loop or scheduler callback) is bracketed by these, so
  * nothing is freed while one of its functions is on the stack. */

@@ -108,6 +108,12 @@ RX_API rx_observable *rx_merge_array_at(const rx_site *site, size_t n,
  * flat_map:  ----10----20|
  * @endverbatim
  *
+ * An inner that is a plain iterable (rx_range(), rx_from_values(),
+ * rx_just()) is read without subscribing to it. When the subscriber
+ * right below has @c on_next_batch and unbounded demand, an rx_range()
+ * inner reaches it as batches of up to 64 values, one inner per batch
+ * (never two inners' items in one batch).
+ *
  * @param site assembly site; the macro passes it
  * @param src  source; @takes
  * @param cfg  the options, copied; @borrows; @c cfg->fn must not be NULL

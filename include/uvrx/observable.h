@@ -58,7 +58,11 @@ typedef struct rx_observer {
      * and no @c on_next gets single scalar items as batches of one; a
      * heap item (string, bytes, array, error, observable) fails the
      * stream with `RX_EINVAL` instead of being dropped: set @c on_next
-     * for streams that carry them.
+     * for streams that carry them. Sources and operators that can emit
+     * runs of scalars (rx_range(), rx_from_values() of scalars and the
+     * fused operators after them, rx_observe_on(), rx_flat_map() over
+     * rx_range() inners) use this
+     * whenever it is set, even with @c on_next set too.
      */
     void (*on_next_batch)(rx_value *vals, size_t n, void *ctx);
     /** Passed to every callback. */

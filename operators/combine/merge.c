@@ -113,12 +113,13 @@ struct merge_stage {
     bool done;          /* terminal sent or cancelled */
     bool started;
     bool outer_iter; /* flat_map reads its iterable upstream itself */
-    /* Demand is unbounded, the observer (with on_next) is right below
-     * and the stream has not ended (!done): set by merge_request(), the
-     * only place demand grows (unbounded demand stays unbounded, the
-     * observer and the stage below are fixed at assembly), cleared with
-     * every `done = true`. */
+    /* Demand is unbounded, the observer (with on_next or on_next_batch)
+     * is right below and the stream has not ended (!done): set by
+     * merge_request(), the only place demand grows (unbounded demand
+     * stays unbounded, the observer and the stage below are fixed at
+     * assembly), cleared with every `done = true`. */
     bool direct;
+    bool batch;        /* with `direct`: the observer takes batches */
     bool limited;      /* max_concurrent is set (slot_freed() asks for more) */
     rx_error *delayed; /* first error, with delay_error */
 };
@@ -424,6 +425,46 @@ direct_ok(const struct merge_stage *m, const struct rx__iter *it)
     return it->kind == RX__ITER_RANGE && m->direct;
 }
 
+enum { RANGE_BATCH = 64 }; /* values per on_next_batch call, at most */
+
+/* direct_range() for an observer with on_next_batch: the values v ..
+ * end - 1 in batches of up to RANGE_BATCH from a scratch array (DESIGN.md
+ * section 6: the receiver may rewrite it during the call), `done` read
+ * after every batch and the cross-thread cancel polled every 1,024
+ * values. Returns the value it stopped at. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline int64_t
+direct_range_batch(struct merge_stage *m, int64_t v, int64_t end)
+{
+    void (*on_batch)(rx_value *, size_t, void *) =
+        m->base.pipe->observer.on_next_batch;
+    void *ctx = m->base.pipe->observer.ctx;
+    rx_value buf[RANGE_BATCH];
+    unsigned since_poll = 0;
+
+    while (v < end) {
+        size_t n = end - v < RANGE_BATCH ? (size_t)(end - v) : RANGE_BATCH;
+        for (size_t i = 0; i < n; i++) {
+            buf[i] = rx_int(v + (int64_t)i);
+        }
+        on_batch(buf, n, ctx);
+        v += (int64_t)n;
+        if (RX__UNLIKELY(m->done)) {
+            break;
+        }
+        since_poll += (unsigned)n;
+        if (since_poll >= 1024) {
+            since_poll = 0;
+            if (v < end && rx__pipeline_poll(m->base.pipe)) {
+                break;
+            }
+        }
+    }
+    return v;
+}
+
 /* The items v .. end - 1 of a range for direct_ok(): a plain loop over
  * the observer's on_next, the stage's own `done` flag (a cancel or
  * dispose from inside on_next reaches it at once) read after every call
@@ -534,9 +575,10 @@ start_iterable(struct merge_stage *m, rx_observable *src)
     if (m->wip == 0 && m->ready_head == NULL) {
         m->wip = 1;
         if (direct_ok(m, &it)) {
-            pos =
-                (uint64_t)(direct_range(m, it.start, it.start + (int64_t)len) -
-                           it.start);
+            int64_t end = it.start + (int64_t)len;
+            int64_t v = m->batch ? direct_range_batch(m, it.start, end)
+                                 : direct_range(m, it.start, end);
+            pos = (uint64_t)(v - it.start);
         }
         iterable_rest(m, src, &it, len, pos);
         return;
@@ -544,23 +586,15 @@ start_iterable(struct merge_stage *m, rx_observable *src)
     park_iterable(m, src, &it, len, pos);
 }
 
-/* start_inner() for an rx_range inner (`src` taken) when direct_now():
- * its items go straight to the observer; the range is freed here unless
- * someone else holds it (no destroy hook, no source, a known size). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline)) /* its own registers keep the loop tight */
-#endif
-static void
-start_range(struct merge_stage *m, rx_observable *src)
+/* What start_range() and start_range_batch() do once the range `src`
+ * (taken, values start .. end - 1) went out up to `v`. */
+static inline void
+range_finish(struct merge_stage *m, rx_observable *src, int64_t v)
 {
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
-    int64_t end = r->end;
     struct rx__iter it;
-    int64_t v;
 
-    m->wip = 1;
-    v = direct_range(m, r->start, end);
-    if (RX__LIKELY(v == end || m->done)) {
+    if (RX__LIKELY(v == r->end || m->done)) {
         m->wip = 0;
         if (atomic_load_explicit(&src->refs, memory_order_acquire) == 1) {
             rx__free_sized(src, sizeof *r); /* as rx_observable_release */
@@ -573,9 +607,38 @@ start_range(struct merge_stage *m, rx_observable *src)
     /* Stopped early without `done` (the pipeline polled as cancelled):
      * the general path decides. */
     it = (struct rx__iter){
-        .kind = RX__ITER_RANGE, .start = r->start, .end = end};
-    iterable_rest(m, src, &it, (uint64_t)end - (uint64_t)r->start,
+        .kind = RX__ITER_RANGE, .start = r->start, .end = r->end};
+    iterable_rest(m, src, &it, (uint64_t)r->end - (uint64_t)r->start,
                   (uint64_t)v - (uint64_t)r->start);
+}
+
+/* start_inner() for an rx_range inner (`src` taken) when direct_now():
+ * its items go straight to the observer's on_next; the range is freed
+ * here unless someone else holds it (no destroy hook, no source, a known
+ * size). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* its own registers keep the loop tight */
+#endif
+static void
+start_range(struct merge_stage *m, rx_observable *src)
+{
+    const struct rx__range_obs *r = (const struct rx__range_obs *)src;
+
+    m->wip = 1;
+    range_finish(m, src, direct_range(m, r->start, r->end));
+}
+
+/* start_range() for an observer with on_next_batch. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+start_range_batch(struct merge_stage *m, rx_observable *src)
+{
+    const struct rx__range_obs *r = (const struct rx__range_obs *)src;
+
+    m->wip = 1;
+    range_finish(m, src, direct_range_batch(m, r->start, r->end));
 }
 
 /* A timer inner's task ran: the item and the completion arrive as from
@@ -693,7 +756,11 @@ static inline void
 start_inner(struct merge_stage *m, rx_observable *src)
 {
     if (src->ops == &rx__range_ops && direct_now(m)) {
-        start_range(m, src);
+        if (RX__UNLIKELY(m->batch)) {
+            start_range_batch(m, src);
+        } else {
+            start_range(m, src);
+        }
         return;
     }
     start_inner_general(m, src);
@@ -892,7 +959,9 @@ merge_request(rx__stage *self, int64_t n)
 
     m->requested = rx__demand_add(m->requested, n);
     m->direct = !m->done && m->requested == RX_UNBOUNDED &&
-                rx__observer_right_below(&m->base);
+                (rx__observer_right_below(&m->base) ||
+                 rx__observer_takes_batches_below(&m->base));
+    m->batch = m->base.pipe->observer.on_next_batch != NULL;
     merge_drain(m);
 }
 

@@ -643,6 +643,140 @@ test_cancel_inside_an_iterable_inner_stops_it(void **state)
     rx_test_observer_free(t);
 }
 
+static rx_observable *
+range_of_150(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    return rx_range(1000 * v.as.i, 150);
+}
+
+/* An observer with on_next_batch under unbounded demand gets each range
+ * inner as batches straight from the values (one per inner here), the
+ * items in order, then the completion. */
+static void
+test_range_inners_reach_a_batch_observer_in_batches(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 3), five_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24);
+    assert_rx_completed(t);
+    assert_int_equal(rx_test_get_counts(t).batches, 3);
+    assert_int_equal(rx_test_get_counts(t).after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+struct batch_only {
+    int64_t sum;
+    int calls;
+    int completes;
+};
+
+static void
+batch_only_next(rx_value *vals, size_t n, void *ctx)
+{
+    struct batch_only *b = ctx;
+
+    b->calls++;
+    for (size_t i = 0; i < n; i++) {
+        b->sum += vals[i].as.i;
+    }
+}
+
+static void
+batch_only_complete(void *ctx)
+{
+    ((struct batch_only *)ctx)->completes++;
+}
+
+/* An observer with on_next_batch and no on_next (no on_subscribe, so
+ * unbounded demand): one call per range inner. */
+static void
+test_a_batch_only_observer_gets_one_call_per_range_inner(void **state)
+{
+    struct batch_only b = {0};
+    rx_observer obs = {.on_next_batch = batch_only_next,
+                       .on_complete = batch_only_complete,
+                       .ctx = &b};
+    rx_observable *o = rx_flat_map(rx_range(0, 4), five_from, NULL);
+
+    (void)state;
+    assert_int_equal(rx_subscribe(o, &obs, NULL), 0);
+    rx_observable_release(o);
+    /* 10v + 0..4 for v = 0..3: 5 * 10 * (0 + 1 + 2 + 3) + 4 * 10. */
+    assert_int_equal(b.sum, 340);
+    assert_int_equal(b.calls, 4);
+    assert_int_equal(b.completes, 1);
+}
+
+/* A range longer than a batch goes out in batches of at most 64. */
+static void
+test_a_long_range_inner_is_split_into_batches_of_64(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(1, 2), range_of_150, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 300);
+    for (size_t i = 0; i < 300; i++) {
+        int64_t want = i < 150 ? 1000 + (int64_t)i : 2000 + (int64_t)i - 150;
+        assert_int_equal(rx_test_value(t, i).as.i, want);
+    }
+    assert_rx_completed(t);
+    /* 150 = 64 + 64 + 22, twice. */
+    assert_int_equal(rx_test_get_counts(t).batches, 6);
+    rx_test_observer_free(t);
+}
+
+/* A dispose inside a batch ends the inner and the outer there: no item
+ * after that batch, no terminal signal. */
+static void
+test_dispose_inside_a_batch_stops_every_source(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 1000), five_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    rx_test_set_batch(t, true);
+    rx_test_set_dispose_in(t, RX_TEST_ON_NEXT);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4);
+    assert_int_equal(rx_test_get_counts(t).batches, 1);
+    assert_false(rx_test_completed(t));
+    assert_null(rx_test_error(t));
+    rx_test_observer_free(t);
+}
+
+/* With bounded demand a batch observer still gets no item beyond it:
+ * the range inner waits for demand instead of going out whole. */
+static void
+test_a_batch_observer_with_bounded_demand_gets_only_what_it_asked(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 3), five_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(3);
+
+    (void)state;
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2);
+    assert_false(rx_test_completed(t));
+    assert_int_equal(rx_test_get_counts(t).beyond_demand, 0);
+    rx_test_request(t, RX_UNBOUNDED);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 20, 21, 22, 23, 24);
+    assert_rx_completed(t);
+    rx_test_observer_free(t);
+}
+
 /* Allocations made by subscribing to and running
  * flat_map(range(0, n), v -> range(10v, 5)) to its end. */
 static long
@@ -712,6 +846,12 @@ main(void)
         rx_unit_test(test_iterable_inners_respect_max_concurrent),
         rx_unit_test(test_cancel_inside_an_iterable_inner_stops_it),
         rx_unit_test(test_iterable_inners_cost_only_their_own_observable),
+        rx_unit_test(test_range_inners_reach_a_batch_observer_in_batches),
+        rx_unit_test(test_a_batch_only_observer_gets_one_call_per_range_inner),
+        rx_unit_test(test_a_long_range_inner_is_split_into_batches_of_64),
+        rx_unit_test(test_dispose_inside_a_batch_stops_every_source),
+        rx_unit_test(
+            test_a_batch_observer_with_bounded_demand_gets_only_what_it_asked),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
