@@ -668,9 +668,7 @@ fill_batch(struct fused *f, size_t want)
     size_t n = (int64_t)want < end - pos ? want : (size_t)(end - pos);
 
     if (f->it.kind == RX__ITER_RANGE) {
-        for (size_t k = 0; k < n; k++) {
-            buf[k] = rx_int(pos + (int64_t)k);
-        }
+        rx__fill_ints(buf, pos, n);
     } else {
         for (size_t k = 0; k < n; k++) {
             buf[k] = f->it.vals[pos + (int64_t)k]; /* scalars: no retain */

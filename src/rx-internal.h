@@ -134,6 +134,47 @@ void *rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
  * rx__observable_new() does (one reference, `src` taken, the site copied,
  * hopped/home inherited from `src`); the kind's own fields are the
  * caller's. For constructors on a hot path that set every field. */
+/* Writes the integers first .. first + n - 1 into vals[0 .. n - 1]: a
+ * batch of a range. With GCC and clang each value is one 16-byte store
+ * of a vector holding the tag word and the payload (the payload lane
+ * counting up), where the plain loop makes two stores per value, the
+ * bound of such a loop on some cores. */
+static inline void
+rx__fill_ints(rx_value *vals, int64_t first, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    typedef int64_t rx__i64x2 __attribute__((vector_size(16)));
+    _Static_assert(sizeof(rx_value) == sizeof(rx__i64x2) &&
+                       offsetof(rx_value, as) == sizeof(int64_t),
+                   "rx_value is a tag word and a payload word");
+    const rx__i64x2 step = {0, 1};
+    rx_value v0 = rx_int(0);
+    int64_t tag_word;
+    rx__i64x2 cur;
+
+    /* Built in registers: a vector loaded from two fresh 8-byte stores
+     * would wait for them to reach the cache. */
+    memcpy(&tag_word, &v0, sizeof tag_word);
+    cur = (rx__i64x2){tag_word, first};
+    for (size_t i = 0; i < n; i++) {
+        memcpy(&vals[i], &cur, sizeof cur);
+        cur += step;
+    }
+#else
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = rx_int(first + (int64_t)i);
+    }
+#endif
+}
+
+/* Makes the compiler hold `x` in a register at this point, so that it
+ * cannot merge the load of `x` with a neighbouring one. */
+#if defined(__GNUC__) || defined(__clang__)
+#define RX__IN_REGISTER(x) __asm__("" : "+r"(x))
+#else
+#define RX__IN_REGISTER(x) ((void)0)
+#endif
+
 static inline void
 rx__observable_init(rx_observable *o, const rx_site *site,
                     const struct rx__obs_ops *ops, rx_observable *src)
@@ -141,7 +182,23 @@ rx__observable_init(rx_observable *o, const rx_site *site,
     atomic_init(&o->refs, 1);
     o->ops = ops;
     o->src = src;
-    o->site = site != NULL ? *site : (rx_site){"?", 0, "?"};
+    if (site != NULL) {
+        /* Field by field, each read from a register: a caller has
+         * usually just written `*site` (RX_SITE's compound literal) with
+         * three stores, and one wide load spanning two of them cannot be
+         * forwarded from the store buffer -- it waits until they reach
+         * the cache (measured: a tenth of rx_range()'s time). */
+        const char *file = site->file;
+        int line = site->line;
+        const char *name = site->name;
+        RX__IN_REGISTER(file);
+        RX__IN_REGISTER(line);
+        o->site.file = file;
+        o->site.line = line;
+        o->site.name = name;
+    } else {
+        o->site = (rx_site){"?", 0, "?"};
+    }
     o->hopped = src != NULL && src->hopped;
     o->home = src != NULL ? src->home : NULL;
 }

@@ -446,9 +446,7 @@ direct_range_batch(struct merge_stage *m, int64_t v, int64_t end)
 
     while (v < end) {
         size_t n = end - v < RANGE_BATCH ? (size_t)(end - v) : RANGE_BATCH;
-        for (size_t i = 0; i < n; i++) {
-            buf[i] = rx_int(v + (int64_t)i);
-        }
+        rx__fill_ints(buf, v, n);
         on_batch(buf, n, ctx);
         v += (int64_t)n;
         if (RX__UNLIKELY(m->done)) {
