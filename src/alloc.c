@@ -14,7 +14,7 @@
  *
  * Small-block cache. With the standard allocator, a freed block of at
  * most CACHE_MAX usable bytes goes onto a free list of the freeing thread
- * (one list per 16-byte size class, at most CACHE_DEPTH blocks each) and
+ * (one list per 16-byte size class, at most RX__CACHE_DEPTH blocks each) and
  * the next allocation of its class on that thread takes it back, so
  * short-lived fixed-size objects (an rx_range built per flat_map item,
  * a receiver stage) skip malloc and free. Each list is touched only by
@@ -38,16 +38,7 @@
 
 #include "rx-sched-internal.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RX__NO_BLOCK_CACHE 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RX__NO_BLOCK_CACHE 1
-#endif
-#endif
-
-#if defined(__GLIBC__) && !defined(RX__NO_BLOCK_CACHE)
-#define RX__BLOCK_CACHE 1
+#ifdef RX__BLOCK_CACHE
 #include <malloc.h>
 #endif
 
@@ -79,66 +70,26 @@ std_free(void *ptr, void *ctx)
 }
 
 static rx_allocator alloc_fns = {std_malloc, std_realloc, std_free, NULL};
-/* Whether alloc_fns are the standard ones (set with them), for the
- * inline fast paths: one load, no address to compare with. */
-static bool std_alloc = true;
+bool rx__std_alloc = true;
+_Thread_local struct rx__thread_state rx__tstate RX__TLS_IE;
 
-/* ---- per-thread state ------------------------------------------------- */
+/* ---- per-thread state (its fast paths' part: alloc-fast.h) ----------- */
 
-enum {
-    CACHE_CLASSES = 16, /* class k: blocks of at least 16k usable bytes */
-    CACHE_DEPTH = 32    /* blocks per class and thread */
-};
-
-enum { THREAD_NEW, THREAD_ON, THREAD_DEAD }; /* thread_state.state */
-
-struct cached_block {
-    struct cached_block *next;
-};
-
-struct thread_state {
-    /* Allocations minus frees made by this thread. Written only by the
-     * thread (release, so a reader that sees it sees the free before it
-     * finished), read by rx_live_objects() under `threads_lock`. */
-    atomic_llong live;
-    struct thread_state *prev; /* the list of registered threads */
-    struct thread_state *next;
-    /* THREAD_NEW until the thread first allocates or frees, THREAD_ON
-     * once registered (on the list, with a thread-exit destructor),
-     * THREAD_DEAD from thread exit on (or when registering failed): the
-     * count then goes to `retired` and nothing more is cached. */
-    unsigned char state;
-#ifdef RX__BLOCK_CACHE
-    unsigned char n[CACHE_CLASSES];
-    struct cached_block *head[CACHE_CLASSES];
-#endif
-};
-
-/* initial-exec: the state is reached at a fixed offset from the thread
- * pointer instead of through __tls_get_addr(), so the fast paths below
- * stay leaf functions (the state is small: a library loaded with
- * dlopen() takes it from the static TLS reserve, as jemalloc's does). */
-#if defined(__GNUC__) || defined(__clang__)
-#define RX__TLS_IE __attribute__((tls_model("initial-exec")))
-#else
-#define RX__TLS_IE
-#endif
-static _Thread_local struct thread_state tstate RX__TLS_IE;
 static pthread_mutex_t threads_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct thread_state *threads; /* registered, running threads */
-static atomic_llong retired;         /* the count of the other threads */
+static struct rx__thread_state *threads; /* registered, running threads */
+static atomic_llong retired;             /* the count of the other threads */
 static pthread_key_t exit_key;
 static pthread_once_t exit_once = PTHREAD_ONCE_INIT;
 static bool exit_key_ok;
 
 /* Frees every cached block of `t`. */
 static void
-cache_drain(struct thread_state *t)
+cache_drain(struct rx__thread_state *t)
 {
 #ifdef RX__BLOCK_CACHE
-    for (int k = 0; k < CACHE_CLASSES; k++) {
+    for (int k = 0; k < RX__CACHE_CLASSES; k++) {
         while (t->head[k] != NULL) {
-            struct cached_block *b = t->head[k];
+            struct rx__cached_block *b = t->head[k];
             t->head[k] = b->next;
             free(b);
         }
@@ -153,7 +104,7 @@ cache_drain(struct thread_state *t)
 static void
 thread_exit(void *arg)
 {
-    struct thread_state *t = arg;
+    struct rx__thread_state *t = arg;
 
     pthread_mutex_lock(&threads_lock);
     atomic_fetch_add(&retired, atomic_load(&t->live));
@@ -166,7 +117,7 @@ thread_exit(void *arg)
     if (t->next != NULL) {
         t->next->prev = t->prev;
     }
-    t->state = THREAD_DEAD;
+    t->state = RX__THREAD_DEAD;
     pthread_mutex_unlock(&threads_lock);
     cache_drain(t);
 }
@@ -175,7 +126,7 @@ static void
 process_exit(void)
 {
     /* The list keeps the count; only the blocks go. */
-    cache_drain(&tstate);
+    cache_drain(&rx__tstate);
 }
 
 static void
@@ -200,14 +151,14 @@ library_unload(void)
 }
 #endif
 
-/* Adds `d` to the live count for a thread that is not THREAD_ON:
+/* Adds `d` to the live count for a thread that is not RX__THREAD_ON:
  * registers it first if it is new. */
 static NOINLINE void
 count_slow(long long d)
 {
-    struct thread_state *t = &tstate;
+    struct rx__thread_state *t = &rx__tstate;
 
-    if (t->state == THREAD_NEW) {
+    if (t->state == RX__THREAD_NEW) {
         pthread_once(&exit_once, exit_key_init);
         if (exit_key_ok && pthread_setspecific(exit_key, t) == 0) {
             pthread_mutex_lock(&threads_lock);
@@ -217,13 +168,13 @@ count_slow(long long d)
                 threads->prev = t;
             }
             threads = t;
-            t->state = THREAD_ON;
+            t->state = RX__THREAD_ON;
             pthread_mutex_unlock(&threads_lock);
         } else {
-            t->state = THREAD_DEAD;
+            t->state = RX__THREAD_DEAD;
         }
     }
-    if (t->state == THREAD_ON) {
+    if (t->state == RX__THREAD_ON) {
         atomic_store_explicit(
             &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + d,
             memory_order_release);
@@ -235,9 +186,9 @@ count_slow(long long d)
 static inline void
 count_add(long long d)
 {
-    struct thread_state *t = &tstate;
+    struct rx__thread_state *t = &rx__tstate;
 
-    if (RX__LIKELY(t->state == THREAD_ON)) {
+    if (RX__LIKELY(t->state == RX__THREAD_ON)) {
         /* Only this thread writes `live`: no locked instruction. */
         atomic_store_explicit(
             &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + d,
@@ -256,15 +207,15 @@ static inline void *
 cache_take(size_t size)
 {
     size_t k = (size + 15) / 16;
-    struct cached_block *b;
+    struct rx__cached_block *b;
 
-    if (k >= CACHE_CLASSES || alloc_fns.malloc != std_malloc) {
+    if (k >= RX__CACHE_CLASSES || alloc_fns.malloc != std_malloc) {
         return NULL;
     }
-    b = tstate.head[k];
+    b = rx__tstate.head[k];
     if (b != NULL) {
-        tstate.head[k] = b->next;
-        tstate.n[k]--;
+        rx__tstate.head[k] = b->next;
+        rx__tstate.n[k]--;
     }
     return b;
 }
@@ -274,19 +225,20 @@ cache_take(size_t size)
 static inline bool
 cache_put(void *ptr)
 {
-    struct cached_block *b = ptr;
+    struct rx__cached_block *b = ptr;
     size_t k;
 
-    if (alloc_fns.free != std_free || tstate.state != THREAD_ON) {
+    if (alloc_fns.free != std_free || rx__tstate.state != RX__THREAD_ON) {
         return false;
     }
     k = malloc_usable_size(ptr) / 16;
-    if (k == 0 || k >= CACHE_CLASSES || tstate.n[k] >= CACHE_DEPTH) {
+    if (k == 0 || k >= RX__CACHE_CLASSES ||
+        rx__tstate.n[k] >= RX__CACHE_DEPTH) {
         return false;
     }
-    b->next = tstate.head[k];
-    tstate.head[k] = b;
-    tstate.n[k]++;
+    b->next = rx__tstate.head[k];
+    rx__tstate.head[k] = b;
+    rx__tstate.n[k]++;
     return true;
 }
 
@@ -349,8 +301,8 @@ cache_put(void *ptr)
 /* ---- allocation ------------------------------------------------------- */
 
 /* rx__malloc() when the calling thread's cache has no block for it. */
-static NOINLINE void *
-malloc_slow(size_t size)
+NOINLINE void *
+rx__malloc_slow(size_t size)
 {
     void *p = cache_take(size);
 
@@ -366,24 +318,7 @@ malloc_slow(size_t size)
 void *
 rx__malloc(size_t size)
 {
-#ifdef RX__BLOCK_CACHE
-    /* The common case inline, with no register to save: a registered
-     * thread's cache has a block of the class (cache_take()). */
-    size_t k = (size + 15) / 16;
-    struct thread_state *t = &tstate;
-
-    if (RX__LIKELY(k < CACHE_CLASSES && t->head[k] != NULL &&
-                   t->state == THREAD_ON && std_alloc)) {
-        struct cached_block *b = t->head[k];
-        t->head[k] = b->next;
-        t->n[k]--;
-        atomic_store_explicit(
-            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) + 1,
-            memory_order_release);
-        return b;
-    }
-#endif
-    return malloc_slow(size);
+    return rx__malloc_fast(size);
 }
 
 void *
@@ -420,8 +355,8 @@ rx__realloc(void *ptr, size_t size)
     return p;
 }
 
-static NOINLINE void
-free_slow(void *ptr)
+NOINLINE void
+rx__free_slow(void *ptr)
 {
     if (ptr != NULL) {
         /* Free first, then count down with release: a thread that sees
@@ -437,34 +372,13 @@ free_slow(void *ptr)
 void
 rx__free_sized(void *ptr, size_t size)
 {
-#ifdef RX__BLOCK_CACHE
-    /* The block has at least `size` usable bytes, so class size / 16
-     * (rounded down) fits it, as malloc_usable_size() would tell; the
-     * common case (cache_put() with a free place) inline. */
-    size_t k = size / 16;
-    struct thread_state *t = &tstate;
-
-    if (RX__LIKELY(k - 1 < CACHE_CLASSES - 1 && t->n[k] < CACHE_DEPTH &&
-                   t->state == THREAD_ON && std_alloc && ptr != NULL)) {
-        struct cached_block *b = ptr;
-        b->next = t->head[k];
-        t->head[k] = b;
-        t->n[k]++;
-        atomic_store_explicit(
-            &t->live, atomic_load_explicit(&t->live, memory_order_relaxed) - 1,
-            memory_order_release);
-        return;
-    }
-#else
-    (void)size;
-#endif
-    free_slow(ptr);
+    rx__free_sized_fast(ptr, size);
 }
 
 void
 rx__free(void *ptr)
 {
-    free_slow(ptr);
+    rx__free_slow(ptr);
 }
 
 int
@@ -477,10 +391,10 @@ rx_set_allocator(const rx_allocator *a)
                         "rx_set_allocator: %lld uvrx objects are alive",
                         (long long)live);
     }
-    cache_drain(&tstate);
+    cache_drain(&rx__tstate);
     if (a == NULL) {
         alloc_fns = (rx_allocator){std_malloc, std_realloc, std_free, NULL};
-        std_alloc = true;
+        rx__std_alloc = true;
         return 0;
     }
     if (a->malloc == NULL || a->realloc == NULL || a->free == NULL) {
@@ -489,7 +403,7 @@ rx_set_allocator(const rx_allocator *a)
                         "be set");
     }
     alloc_fns = *a;
-    std_alloc = false;
+    rx__std_alloc = false;
     return 0;
 }
 
@@ -500,7 +414,7 @@ rx_live_objects(void)
 
     pthread_mutex_lock(&threads_lock);
     sum = atomic_load_explicit(&retired, memory_order_acquire);
-    for (const struct thread_state *t = threads; t != NULL; t = t->next) {
+    for (const struct rx__thread_state *t = threads; t != NULL; t = t->next) {
         sum += atomic_load_explicit(&t->live, memory_order_acquire);
     }
     pthread_mutex_unlock(&threads_lock);
@@ -511,5 +425,5 @@ void
 rx_shutdown(void)
 {
     rx__sched_loop_shutdown();
-    cache_drain(&tstate);
+    cache_drain(&rx__tstate);
 }

@@ -51,6 +51,8 @@ void rx__free(void *ptr);
  * block's size when the block goes to the calling thread's cache. */
 void rx__free_sized(void *ptr, size_t size);
 
+#include "alloc-fast.h" /* rx__malloc_fast(), rx__free_sized_fast() */
+
 /* ---- last error and errors (error.c) ---------------------------------- */
 
 /* Records the thread-local last error: code and formatted message. */

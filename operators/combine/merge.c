@@ -595,7 +595,7 @@ range_finish(struct merge_stage *m, rx_observable *src, int64_t v)
     if (RX__LIKELY(v == r->end || m->done)) {
         m->wip = 0;
         if (atomic_load_explicit(&src->refs, memory_order_acquire) == 1) {
-            rx__free_sized(src, sizeof *r); /* as rx_observable_release */
+            rx__free_sized_fast(src, sizeof *r); /* as rx_observable_release */
         } else {
             rx_observable_release(src);
         }

@@ -40,7 +40,7 @@ rx_range_at(const rx_site *site, int64_t start, int64_t count)
     }
     /* Not rx__observable_new(): a range sets every field itself, so the
      * block needs no zeroing (flat_map inners build one per item). */
-    r = rx__malloc(sizeof *r);
+    r = rx__malloc_fast(sizeof *r);
     if (r == NULL) {
         return rx__fail_null(RX_ENOMEM, "%s: out of memory",
                              site != NULL ? site->name : "uvrx");
