@@ -79,10 +79,11 @@ extern bool rx__std_alloc;
 void *rx__malloc_slow(size_t size);
 void rx__free_slow(void *ptr);
 
-/* rx__malloc(): a block of the calling thread's cache when it has one
- * of the class (a registered thread, the standard allocator). */
+/* A block of `size` bytes from the calling thread's cache (a registered
+ * thread, the standard allocator, a block of the class cached), counted
+ * live, or NULL (then nothing changed: call rx__malloc()). */
 static inline void *
-rx__malloc_fast(size_t size)
+rx__cache_take_fast(size_t size)
 {
 #ifdef RX__BLOCK_CACHE
     size_t k = (size + 15) / 16;
@@ -98,8 +99,19 @@ rx__malloc_fast(size_t size)
             memory_order_release);
         return b;
     }
+#else
+    (void)size;
 #endif
-    return rx__malloc_slow(size);
+    return NULL;
+}
+
+/* rx__malloc(): a cached block when the calling thread has one. */
+static inline void *
+rx__malloc_fast(size_t size)
+{
+    void *p = rx__cache_take_fast(size);
+
+    return RX__LIKELY(p != NULL) ? p : rx__malloc_slow(size);
 }
 
 /* rx__free_sized(): the block has at least `size` usable bytes, so
