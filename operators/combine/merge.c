@@ -615,9 +615,9 @@ range_finish(struct merge_stage *m, rx_observable *src, int64_t v)
  * here unless someone else holds it (no destroy hook, no source, a known
  * size). */
 #if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline)) /* its own registers keep the loop tight */
+__attribute__((always_inline)) /* one prologue for the outer loop */
 #endif
-static void
+static inline void
 start_range(struct merge_stage *m, rx_observable *src)
 {
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
@@ -626,7 +626,8 @@ start_range(struct merge_stage *m, rx_observable *src)
     range_finish(m, src, direct_range(m, r->start, r->end));
 }
 
-/* start_range() for an observer with on_next_batch. */
+/* start_range() for an observer with on_next_batch: out of line, so
+ * that the scalar loop inlined beside it keeps its registers. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
