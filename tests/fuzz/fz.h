@@ -59,6 +59,14 @@ enum fz_kind {
     FZ_THROTTLE_LAST,
     FZ_AUDIT,
     FZ_BUFFER_N, /* each array goes on as fz_array_code() of its items */
+    FZ_WINDOW_N, /* a: count, b: skip; each window scanned (running sum),
+                  * then flattened: c == 0 merge (flat_map), 1 concat
+                  * (concat_map_eager) */
+    FZ_GROUP_BY, /* key v mod a; flat_map over the groups, each item plus
+                  * 1000 * (key + 1); the group of key b (if b >= 0) is
+                  * never subscribed */
+    FZ_SHARE,    /* s = share(kid[0]); merge(s, map(s, +1000)): two
+                  * subscribers, the second joining after the first */
     /* two sources (kid[1] of catch and of the flattening maps is the
      * template of the fallback or inner observable; of take_until and
      * skip_until the notifier; of start_with the source emitted first) */
@@ -83,18 +91,25 @@ enum fz_kind {
 enum fz_term { FZ_TERM_NONE, FZ_TERM_COMPLETE, FZ_TERM_ERROR };
 
 /* The kind of subject i, from the first FZ_SUBJECT leaf that names it
- * (its b: kind = b % 3, parameter = b / 3). */
+ * (its b: kind = b % 5, parameter p = b / 5). */
 enum fz_subject_kind {
     FZ_PUBLISH,
-    FZ_BEHAVIOR, /* param: the initial item, param % 24 - 4 */
-    FZ_REPLAY,   /* param: the count bound, param % 4 + 1 */
+    FZ_BEHAVIOR, /* param: the initial item, p % 24 - 4 */
+    FZ_REPLAY,   /* param: the count bound, p % 5 + 1 (5: none);
+                  * age: the age bound in ms, FZ_AGES[p / 5 % 4] (0: none) */
+    FZ_ASYNC,
+    FZ_UNICAST, /* param: the capacity, p % 4 (0: unbounded) */
     FZ_SUBJECT_KINDS
 };
+#define FZ_AGES                                                                \
+    {                                                                          \
+        0, 1, 3, 7                                                             \
+    }
 
 typedef struct fz_node {
     int kind;
-    int64_t a, b; /* parameters, meaning per kind (fz_describe) */
-    bool fail;    /* FZ_MAP: fails with FZ_EUSER on item == b */
+    int64_t a, b, c; /* parameters, meaning per kind (fz_describe) */
+    bool fail;       /* FZ_MAP: fails with FZ_EUSER on item == b */
     int kid[2];
     /* FZ_INTS items; FZ_COLD items at frames[i] (increasing, >= 1) */
     int n;
@@ -131,7 +146,9 @@ typedef struct fz_spec {
     fz_action act[FZ_MAX_ACTIONS];
     int nact;
     int subj_kind[FZ_MAX_SUBJECTS];      /* enum fz_subject_kind */
-    int64_t subj_param[FZ_MAX_SUBJECTS]; /* initial item, or count bound */
+    int64_t subj_param[FZ_MAX_SUBJECTS]; /* initial item, count bound or
+                                          * capacity */
+    int64_t subj_age[FZ_MAX_SUBJECTS];   /* replay: age bound, 0: none */
 } fz_spec;
 
 typedef struct fz_key {

@@ -112,6 +112,16 @@ decode_params(rd *r, fz_node *nd)
         nd->a = small(r, 4, 1); /* count */
         nd->b = small(r, 4, 1); /* skip */
         break;
+    case FZ_WINDOW_N:
+        nd->a = small(r, 4, 1); /* count */
+        nd->b = small(r, 4, 1); /* skip */
+        nd->c = small(r, 2, 0); /* merge, concat */
+        break;
+    case FZ_GROUP_BY:
+        nd->a = small(r, 3, 1);  /* the modulus */
+        nd->b = small(r, 4, -1); /* the unwanted key, or -1 */
+        nd->b = nd->b >= nd->a ? -1 : nd->b;
+        break;
     default:
         break;
     }
@@ -121,7 +131,25 @@ static bool
 flattens(int kind)
 {
     return kind == FZ_FLAT_MAP || kind == FZ_SWITCH_MAP ||
-           kind == FZ_CONCAT_MAP || kind == FZ_EXHAUST_MAP;
+           kind == FZ_CONCAT_MAP || kind == FZ_EXHAUST_MAP ||
+           kind == FZ_WINDOW_N || kind == FZ_GROUP_BY;
+}
+
+/* What a flattening kind turns into past the limit. */
+static int
+unflattened(int kind)
+{
+    switch (kind) {
+    case FZ_FLAT_MAP:
+    case FZ_EXHAUST_MAP:
+        return FZ_MERGE;
+    case FZ_WINDOW_N:
+        return FZ_BUFFER_N;
+    case FZ_GROUP_BY:
+        return FZ_MAP;
+    default:
+        return FZ_CONCAT;
+    }
 }
 
 /* `pending` counts the child slots already promised to open nodes, so a
@@ -147,9 +175,7 @@ decode_node(rd *r, fz_spec *sp, int depth, int *pending)
         for (int i = 0; i < id; i++)
             flattening += flattens(sp->node[i].kind);
         if (flattening >= 2)
-            nd->kind = nd->kind == FZ_FLAT_MAP || nd->kind == FZ_EXHAUST_MAP
-                           ? FZ_MERGE
-                           : FZ_CONCAT;
+            nd->kind = unflattened(nd->kind);
     }
     if (nd->kind < FZ_FIRST_UNARY) {
         decode_leaf(r, nd);
@@ -221,12 +247,19 @@ fz_decode(const uint8_t *data, size_t size, fz_spec *sp)
             const fz_node *nd = &sp->node[i];
             if (nd->kind != FZ_SUBJECT || nd->a != s)
                 continue;
+            static const int64_t ages[] = FZ_AGES;
+            int64_t p = nd->b / FZ_SUBJECT_KINDS;
             sp->subj_kind[s] = (int)(nd->b % FZ_SUBJECT_KINDS);
-            sp->subj_param[s] = nd->b / FZ_SUBJECT_KINDS;
-            if (sp->subj_kind[s] == FZ_BEHAVIOR)
-                sp->subj_param[s] = sp->subj_param[s] % 24 - 4;
-            else if (sp->subj_kind[s] == FZ_REPLAY)
-                sp->subj_param[s] = sp->subj_param[s] % 4 + 1;
+            sp->subj_param[s] = 0;
+            sp->subj_age[s] = 0;
+            if (sp->subj_kind[s] == FZ_BEHAVIOR) {
+                sp->subj_param[s] = p % 24 - 4;
+            } else if (sp->subj_kind[s] == FZ_REPLAY) {
+                sp->subj_param[s] = p % 5 == 4 ? 0 : p % 5 + 1;
+                sp->subj_age[s] = ages[p / 5 % 4];
+            } else if (sp->subj_kind[s] == FZ_UNICAST) {
+                sp->subj_param[s] = p % 4;
+            }
         }
     }
 }
@@ -234,24 +267,26 @@ fz_decode(const uint8_t *data, size_t size, fz_spec *sp)
 /* ---- text form ---------------------------------------------------------- */
 
 static const char *const kind_names[FZ_KINDS] = {
-    "ints",           "range",
-    "empty",          "throw",
-    "never",          "cold",
-    "subject",        "map",
-    "filter",         "take",
-    "skip",           "scan",
-    "reduce",         "distinct_until_changed",
-    "take_while",     "on_error_return",
-    "retry",          "delay",
-    "debounce",       "throttle_first",
-    "throttle_last",  "audit",
-    "buffer_n",       "merge",
-    "concat",         "zip",
-    "combine_latest", "catch",
-    "flat_map",       "switch_map",
-    "take_until",     "skip_until",
-    "start_with",     "race",
-    "concat_map",     "exhaust_map"};
+    "ints",          "range",
+    "empty",         "throw",
+    "never",         "cold",
+    "subject",       "map",
+    "filter",        "take",
+    "skip",          "scan",
+    "reduce",        "distinct_until_changed",
+    "take_while",    "on_error_return",
+    "retry",         "delay",
+    "debounce",      "throttle_first",
+    "throttle_last", "audit",
+    "buffer_n",      "window_n",
+    "group_by",      "share",
+    "merge",         "concat",
+    "zip",           "combine_latest",
+    "catch",         "flat_map",
+    "switch_map",    "take_until",
+    "skip_until",    "start_with",
+    "race",          "concat_map",
+    "exhaust_map"};
 
 typedef struct out {
     char *buf;
@@ -299,9 +334,12 @@ describe_node(const fz_spec *sp, int id, out *o)
         break;
     case FZ_SUBJECT: {
         static const char *const fmt[FZ_SUBJECT_KINDS] = {
-            "%lld", "%lld behavior %lld", "%lld replay %lld"};
+            "%lld", "%lld behavior %lld", "%lld replay %lld", "%lld async",
+            "%lld unicast %lld"};
         int s = (int)nd->a;
         put(o, fmt[sp->subj_kind[s]], nd->a, sp->subj_param[s]);
+        if (sp->subj_kind[s] == FZ_REPLAY && sp->subj_age[s] > 0)
+            put(o, " age %lld", sp->subj_age[s], 0);
         break;
     }
     case FZ_NEVER:
@@ -314,10 +352,14 @@ describe_node(const fz_spec *sp, int id, out *o)
         }
         if (nd->kind == FZ_MAP)
             put(o, nd->fail ? "+%lld fail@%lld, " : "+%lld, ", nd->a, nd->b);
-        else if (nd->kind == FZ_BUFFER_N)
+        else if (nd->kind == FZ_BUFFER_N || nd->kind == FZ_GROUP_BY)
             put(o, "%lld, %lld, ", nd->a, nd->b);
+        else if (nd->kind == FZ_WINDOW_N)
+            put(o, nd->c ? "%lld, %lld, concat, " : "%lld, %lld, merge, ",
+                nd->a, nd->b);
         else if (nd->kind < FZ_FIRST_BINARY && nd->kind != FZ_SCAN &&
-                 nd->kind != FZ_REDUCE && nd->kind != FZ_DUC)
+                 nd->kind != FZ_REDUCE && nd->kind != FZ_DUC &&
+                 nd->kind != FZ_SHARE)
             put(o, "%lld, ", nd->a, 0);
         describe_node(sp, nd->kid[0], o);
         if (nd->kind >= FZ_FIRST_BINARY) {

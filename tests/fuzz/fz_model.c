@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uvrx.h>
+
 const fz_key fz_key_inf = {INT64_MAX, 0, 0};
 
 int
@@ -92,8 +94,16 @@ static void model(const fz_spec *sp, int id, fz_key k0, fz_list *out);
  * before sends its terminal signal at k0. A behavior subject first sends
  * the item it holds (the initial one, or the latest pushed) at k0 unless
  * it ended; a replay subject first sends the last `count` items pushed
- * before k0, also after it ended, then the terminal signal. Pushes after
- * the end are refused. */
+ * before k0 (all without a count bound) that are younger than its age
+ * bound at k0 (an item exactly that old is gone), also after it ended,
+ * then the terminal signal. An async subject sends nothing before its
+ * end; at a completion (at once to a later subscriber) the last item
+ * pushed, if any, then the completion; an error alone. A unicast
+ * subject's first subscriber gets the items pushed before it came (the
+ * first `capacity` of them; later ones are refused), the terminal signal
+ * after them, and what is pushed from k0 on; every other subscriber
+ * fails with RX_EBUSY at once (which subscription is first: fz_model).
+ * Pushes after the end are refused. */
 /* Which signal script step i pushes into subject subj, or 0. */
 static int
 subject_signal(const fz_action *a, int subj)
@@ -103,19 +113,50 @@ subject_signal(const fz_action *a, int subj)
     return a->kind == FZ_SNEXT ? FZ_N : a->kind == FZ_SCOMPLETE ? FZ_C : FZ_E;
 }
 
+/* Unicast subjects: pass 1 of fz_model records the earliest key each one
+ * is subscribed at (and how many subscriptions share it); pass 2 hands
+ * the items to the subscription at that key and RX_EBUSY to the others. */
+static struct {
+    bool pass2;
+    fz_key first[FZ_MAX_SUBJECTS];
+    int ties[FZ_MAX_SUBJECTS];
+} uni;
+
+static bool
+unicast_claims(int subj, fz_key k0)
+{
+    int c = fz_key_cmp(k0, uni.first[subj]);
+    if (!uni.pass2) {
+        if (c < 0) {
+            uni.first[subj] = k0;
+            uni.ties[subj] = 1;
+        } else if (c == 0) {
+            uni.ties[subj]++;
+        }
+        return true;
+    }
+    return c <= 0;
+}
+
 static void
 model_subject(const fz_spec *sp, int subj, fz_key k0, fz_list *out)
 {
     int kind = sp->subj_kind[subj];
-    int64_t t = 0, held = sp->subj_param[subj];
-    int64_t memo[4];
-    size_t nmemo = 0, count = 0;
-    bool ended = false;
+    int64_t t = 0, held = sp->subj_param[subj], age = sp->subj_age[subj];
+    int64_t memo[FZ_MAX_ACTIONS], when[FZ_MAX_ACTIONS];
+    size_t nmemo = 0, count = 0, capacity = 0;
+    bool ended = false, have = kind == FZ_BEHAVIOR;
     int end_kind = 0, i;
     int64_t end_code = 0;
 
+    if (kind == FZ_UNICAST && !unicast_claims(subj, k0)) {
+        push(out, k0, FZ_E, RX_EBUSY);
+        return;
+    }
     if (kind == FZ_REPLAY)
         count = (size_t)sp->subj_param[subj];
+    if (kind == FZ_UNICAST)
+        capacity = (size_t)sp->subj_param[subj];
     /* Before k0: what the subject holds when this subscriber joins. */
     for (i = 0; i < sp->nact; i++) {
         const fz_action *a = &sp->act[i];
@@ -142,20 +183,31 @@ model_subject(const fz_spec *sp, int subj, fz_key k0, fz_list *out)
             ended = true;
             end_kind = sig;
             end_code = a->b;
-        } else if (count > 0) {
-            if (nmemo == count) {
+            if (sig == FZ_E && kind == FZ_ASYNC)
+                have = false; /* an error sends no item */
+        } else if (kind == FZ_REPLAY || kind == FZ_UNICAST) {
+            if (kind == FZ_UNICAST && capacity > 0 && nmemo == capacity)
+                continue; /* refused: the buffer is full */
+            if (count > 0 && nmemo == count) {
                 memmove(memo, memo + 1, (count - 1) * sizeof *memo);
+                memmove(when, when + 1, (count - 1) * sizeof *when);
                 nmemo--;
             }
+            when[nmemo] = t;
             memo[nmemo++] = a->b;
         } else {
             held = a->b;
+            have = true;
         }
     }
     if (kind == FZ_BEHAVIOR && !ended)
         push(out, k0, FZ_N, held);
-    for (size_t j = 0; j < nmemo; j++)
-        push(out, k0, FZ_N, memo[j]);
+    if (kind == FZ_ASYNC && ended && end_kind == FZ_C && have)
+        push(out, k0, FZ_N, held);
+    for (size_t j = 0; j < nmemo; j++) {
+        if (age == 0 || when[j] + age > k0.t)
+            push(out, k0, FZ_N, memo[j]);
+    }
     if (ended) {
         push(out, k0, end_kind, end_kind == FZ_E ? end_code : 0);
         return;
@@ -171,6 +223,15 @@ model_subject(const fz_spec *sp, int subj, fz_key k0, fz_list *out)
         }
         if (sig == 0)
             continue;
+        if (kind == FZ_ASYNC) {
+            if (sig == FZ_N) {
+                held = a->b;
+                have = true;
+                continue;
+            }
+            if (sig == FZ_C && have)
+                push(out, k, FZ_N, held);
+        }
         push(out, k, sig, sig == FZ_C ? 0 : a->b);
         if (sig != FZ_N)
             return;
@@ -533,6 +594,165 @@ model_buffer_n(const fz_node *nd, const fz_list *in, fz_list *out)
             nb--;
         }
     }
+}
+
+/* window_n(count, skip), each window through scan (running sum), merged
+ * (flat_map) or concatenated (concat_map_eager). A window opens at every
+ * skip-th item, just before it; each item goes into every open window,
+ * oldest first; the oldest closes at count items; the source's terminal
+ * signal ends the open ones. Merged, each window's sums go out with the
+ * items. Concatenated, window w's sums wait for window w - 1 to close:
+ * each goes out at the later of its key and that close; an error (which
+ * reaches the windows first) drops what still waits. */
+static void
+model_window_n(const fz_node *nd, const fz_list *in, fz_list *out)
+{
+    enum { MAXW = FZ_MAX_SIGNALS };
+    typedef struct {
+        int64_t sum, len;
+        fz_key end;
+        bool by_term; /* ended by the source's terminal signal */
+    } win;
+    win *w = calloc(MAXW, sizeof *w);
+    fz_list *seq = list_new(); /* concat: (key, window) of each sum */
+    int *owner = calloc(FZ_MAX_SIGNALS, sizeof *owner);
+    size_t nw = 0, first = 0;
+    int64_t seen = 0;
+    const fz_sig *term = NULL;
+
+    if (w == NULL || owner == NULL)
+        abort();
+    for (size_t i = 0; i < in->n && term == NULL; i++) {
+        const fz_sig *s = &in->s[i];
+        if (s->kind != FZ_N) {
+            term = s;
+            break;
+        }
+        if (seen++ % nd->b == 0 && nw < MAXW) {
+            w[nw].end = fz_key_inf;
+            nw++;
+        }
+        for (size_t j = first; j < nw; j++) {
+            w[j].sum = w[j].len ? w[j].sum + s->v : s->v;
+            w[j].len++;
+            if (nd->c == 0) {
+                push(out, s->k, FZ_N, w[j].sum);
+            } else if (seq->n < FZ_MAX_SIGNALS) {
+                owner[seq->n] = (int)j;
+                push(seq, s->k, FZ_N, w[j].sum);
+            }
+        }
+        if (first < nw && w[first].len == nd->a)
+            w[first++].end = s->k;
+    }
+    for (size_t j = first; j < nw && term != NULL; j++) {
+        w[j].end = term->k;
+        w[j].by_term = true;
+    }
+    for (size_t j = 0; j < nw && nd->c != 0; j++) {
+        /* Window ends are in order: window j waits for j - 1's. */
+        fz_key release = j > 0 ? w[j - 1].end : fz_key_inf;
+        bool dropped = false;
+        for (size_t i = 0; i < seq->n && !dropped; i++) {
+            fz_key k = seq->s[i].k;
+            if (owner[i] != (int)j)
+                continue;
+            if (j > 0 && fz_key_cmp(release, k) > 0)
+                k = release;
+            /* waits for ever, or for a window the error ends */
+            dropped = j > 0 && (fz_key_cmp(k, fz_key_inf) == 0 ||
+                                (w[j - 1].by_term && term->kind == FZ_E));
+            if (!dropped)
+                push(out, k, FZ_N, seq->s[i].v);
+        }
+        if (dropped)
+            break;
+    }
+    if (term != NULL)
+        push(out, term->k, term->kind, term->v);
+    free(owner);
+    free(seq);
+    free(w);
+}
+
+/* group_by(v mod m) flattened by flat_map: a group's items go out as
+ * they come, plus 1000 * (key + 1); the unwanted key's group is never
+ * subscribed, so it is abandoned and its items go nowhere. */
+static void
+model_group_by(const fz_node *nd, const fz_list *in, fz_list *out)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        const fz_sig *s = &in->s[i];
+        int64_t key;
+        if (s->kind != FZ_N) {
+            push(out, s->k, s->kind, s->v);
+            return;
+        }
+        key = mod(s->v, nd->a);
+        if (key != nd->b)
+            push(out, s->k, FZ_N, s->v + 1000 * (key + 1));
+    }
+}
+
+/* share(src) subscribed by merge(s, map(s, +1000)) at k0. The first
+ * subscriber connects src at k0 and alone gets what src sends inside that
+ * call; the second joins right after. If src ended inside the call, the
+ * connection was reset and the second connects afresh (src's list again,
+ * plus 1000). Otherwise both get src's later signals, the first
+ * subscriber before the second at each (the subject's order). merge ends
+ * at the first error or at the second completion. */
+/* The two earliest keys each share node is subscribed at. One built
+ * share may be subscribed again (by a flattening map's inners, retry,
+ * catch's fallback): the subscribers join the running connection, which
+ * this model does not follow, so fz_model cuts at the second key. */
+static fz_key share_keys[FZ_MAX_NODES][2];
+
+static void
+model_share(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
+{
+    fz_list *l = list_new();
+    fz_key *kk = share_keys[nd - sp->node];
+    size_t i;
+
+    if (fz_key_cmp(k0, kk[0]) < 0) {
+        kk[1] = kk[0];
+        kk[0] = k0;
+    } else if (fz_key_cmp(k0, kk[1]) < 0) {
+        kk[1] = k0;
+    }
+
+    model(sp, nd->kid[0], k0, l);
+    inherit(out, l);
+    for (i = 0; i < l->n && fz_key_cmp(l->s[i].k, k0) == 0; i++) {
+        const fz_sig *s = &l->s[i];
+        if (s->kind == FZ_N) {
+            push(out, k0, FZ_N, s->v);
+            continue;
+        }
+        if (s->kind == FZ_E) {
+            push(out, k0, FZ_E, s->v);
+        } else { /* the second subscriber connects afresh */
+            fz_list *again = list_new();
+            model(sp, nd->kid[0], k0, again);
+            inherit(out, again);
+            for (size_t j = 0; j < again->n; j++) {
+                const fz_sig *x = &again->s[j];
+                push(out, x->k, x->kind, x->kind == FZ_N ? x->v + 1000 : x->v);
+            }
+            free(again);
+        }
+        free(l);
+        return;
+    }
+    for (; i < l->n; i++) {
+        const fz_sig *s = &l->s[i];
+        push(out, s->k, s->kind, s->v);
+        if (s->kind == FZ_N)
+            push(out, s->k, FZ_N, s->v + 1000);
+        if (s->kind != FZ_N)
+            break;
+    }
+    free(l);
 }
 
 /* ---- several streams ------------------------------------------------- */
@@ -1179,6 +1399,10 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
         model_race(sp, nd, k0, out);
         return;
     }
+    if (nd->kind == FZ_SHARE) {
+        model_share(sp, nd, k0, out);
+        return;
+    }
     a = list_new();
     if (!(nd->kind == FZ_TAKE && nd->a == 0))
         model(sp, nd->kid[0], k0, a);
@@ -1201,6 +1425,12 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
         break;
     case FZ_BUFFER_N:
         model_buffer_n(nd, a, out);
+        break;
+    case FZ_WINDOW_N:
+        model_window_n(nd, a, out);
+        break;
+    case FZ_GROUP_BY:
+        model_group_by(nd, a, out);
         break;
     case FZ_FLAT_MAP:
     case FZ_SWITCH_MAP:
@@ -1238,13 +1468,38 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
     free(a);
 }
 
+/* A unicast subject serves the subscription made first and fails every
+ * later one. Pass 1 gives every subscription the items and finds the
+ * earliest key each unicast subject is subscribed at; what pass 1 got
+ * wrong (the later subscriptions' lists) happens after that key, so pass
+ * 2 subscribes the same first subscription at the same key. Two
+ * subscriptions at that key: the order of the calls decides (cut). A
+ * share node subscribed twice: cut at the second (model_share). */
 void
 fz_model(const fz_spec *sp, fz_list *out)
 {
     fz_key k0 = {0, 1, 0};
-    out->n = 0;
-    out->cut = fz_key_inf;
-    out->overflow = false;
-    model_calls = 0;
-    model(sp, sp->root, k0, out);
+    bool unicast = false;
+
+    for (int s = 0; s < FZ_MAX_SUBJECTS; s++) {
+        uni.first[s] = fz_key_inf;
+        uni.ties[s] = 0;
+        unicast = unicast || sp->subj_kind[s] == FZ_UNICAST;
+    }
+    for (int pass = unicast ? 1 : 2; pass <= 2; pass++) {
+        uni.pass2 = pass == 2;
+        for (int i = 0; i < FZ_MAX_NODES; i++)
+            share_keys[i][0] = share_keys[i][1] = fz_key_inf;
+        out->n = 0;
+        out->cut = fz_key_inf;
+        out->overflow = false;
+        model_calls = 0;
+        model(sp, sp->root, k0, out);
+    }
+    for (int s = 0; s < FZ_MAX_SUBJECTS; s++) {
+        if (sp->subj_kind[s] == FZ_UNICAST && uni.ties[s] > 1)
+            cut_at(out, uni.first[s]);
+    }
+    for (int i = 0; i < sp->nnodes; i++)
+        cut_at(out, share_keys[i][1]);
 }

@@ -190,6 +190,50 @@ fn_inner(rx_value v, void *ctx, rx_error **err)
     return rx_map(rx_observable_retain(*tmpl), fn_bias, (void *)(intptr_t)bias);
 }
 
+/* window_n's inners: each window through a running sum. */
+static rx_observable *
+fn_window(rx_value v, void *ctx, rx_error **err)
+{
+    rx_observable *w = rx_window_observable(v);
+    (void)ctx;
+    if (w == NULL) {
+        *err = rx_error_new(RX_EINVAL, "fuzz: window_n sent no window");
+        return NULL;
+    }
+    return rx_scan(w, fn_sum, NULL);
+}
+
+static rx_value
+fn_key(rx_value v, void *ctx, rx_error **err)
+{
+    const fz_node *nd = ctx;
+    (void)err;
+    return rx_int(((rx_as_int(v) % nd->a) + nd->a) % nd->a);
+}
+
+/* group_by's inners: the group plus 1000 * (key + 1), or nothing for
+ * the unwanted key (the group is left unsubscribed). */
+static rx_observable *
+fn_group(rx_value v, void *ctx, rx_error **err)
+{
+    const fz_node *nd = ctx;
+    rx_value key = rx_group_key(v);
+    rx_observable *g;
+    int64_t k;
+
+    if (!rx_is_int(key)) {
+        rx_value_release(key);
+        *err = rx_error_new(RX_EINVAL, "fuzz: group_by sent no group");
+        return NULL;
+    }
+    k = rx_as_int(key);
+    rx_value_release(key);
+    if (k == nd->b)
+        return rx_empty();
+    g = rx_value_observable(v);
+    return rx_map(g, fn_bias, (void *)(intptr_t)(1000 * (k + 1)));
+}
+
 static rx_observable *
 fn_fallback(const rx_error *e, void *ctx, rx_error **err)
 {
@@ -340,6 +384,20 @@ build(run *r, int id)
         return rx_audit(a, nd->a, r->vs);
     case FZ_BUFFER_N:
         return rx_map(rx_buffer_n(a, nd->a, nd->b), fn_array_code, NULL);
+    case FZ_WINDOW_N:
+        a = rx_window_n(a, nd->a, nd->b);
+        return nd->c ? rx_concat_map_eager(a, fn_window, NULL)
+                     : rx_flat_map(a, fn_window, NULL);
+    case FZ_GROUP_BY:
+        a = rx_group_by_opts(a, &(rx_group_by_config){.key = fn_key,
+                                                      .ctx = nd,
+                                                      .stall_ms = RX_UNBOUNDED,
+                                                      .sched = r->vs});
+        return rx_flat_map(a, fn_group, nd);
+    case FZ_SHARE:
+        a = rx_share(a);
+        return rx_merge(a, rx_map(rx_observable_retain(a), fn_bias,
+                                  (void *)(intptr_t)1000));
     default:
         return build_binary(r, id, a);
     }
@@ -517,6 +575,10 @@ tree_shape(const fz_spec *sp, int id, shape *sh)
         break;
     case FZ_SUBJECT:
         sh->hot = sh->subject = true;
+        /* a full unicast buffer refuses items: what a lack of demand
+         * loses, the model cannot say */
+        sh->reorders = sh->reorders || (sp->subj_kind[nd->a] == FZ_UNICAST &&
+                                        sp->subj_param[nd->a] > 0);
         break;
     case FZ_MERGE:
     case FZ_COMBINE_LATEST:
@@ -532,6 +594,9 @@ tree_shape(const fz_spec *sp, int id, shape *sh)
     case FZ_RACE:
     case FZ_CONCAT_MAP:
     case FZ_EXHAUST_MAP:
+    case FZ_WINDOW_N:
+    case FZ_GROUP_BY:
+    case FZ_SHARE:
         sh->reorders = true;
         break;
     default:
@@ -656,13 +721,18 @@ uses_subject(const fz_spec *sp, int s)
 }
 
 static rx_subject *
-new_subject(const fz_spec *sp, int i)
+new_subject(const fz_spec *sp, int i, rx_scheduler *vs)
 {
     switch (sp->subj_kind[i]) {
     case FZ_BEHAVIOR:
         return rx_subject_behavior(rx_int(sp->subj_param[i]));
     case FZ_REPLAY:
-        return rx_subject_replay((size_t)sp->subj_param[i], 0, NULL);
+        return rx_subject_replay((size_t)sp->subj_param[i], sp->subj_age[i],
+                                 vs);
+    case FZ_ASYNC:
+        return rx_subject_async();
+    case FZ_UNICAST:
+        return rx_subject_unicast((size_t)sp->subj_param[i]);
     default:
         return rx_subject_publish();
     }
@@ -699,7 +769,7 @@ execute(run *r, const fz_list *model)
     r->vs = rx_scheduler_virtual();
     for (int i = 0; i < FZ_MAX_SUBJECTS && r->vs; i++) {
         if (uses_subject(r->sp, i))
-            r->subj[i] = new_subject(r->sp, i);
+            r->subj[i] = new_subject(r->sp, i, r->vs);
     }
     if (r->vs != NULL)
         root = build(r, r->sp->root);
