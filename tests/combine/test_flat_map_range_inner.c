@@ -8,6 +8,9 @@
  * the 1,024-item poll chunk, a cancel deep inside a long range, demand
  * that turns unbounded mid-stream, a custom allocator seeing every free
  * of the ranges (the sized free), and rx_range's own errors and site.
+ * The same for an observer with on_next_batch, which gets each inner
+ * range as batches of up to 64 values (start_range_batch()), and a
+ * cancel from another thread seen at the 1,024-item poll of both loops.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -182,6 +185,181 @@ test_merge_array_of_ranges_in_order(void **state)
     rx_observable_release(o);
 }
 
+/* ---- an observer with on_next_batch ----------------------------------- */
+
+static void
+test_batch_observer_gets_pairs_and_skips_empty_inners(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 5), even_pairs, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 3, 4, 5);
+    assert_rx_completed(t);
+    assert_int_equal(calls, 5);
+    /* One batch per non-empty inner, none for an empty one. */
+    assert_int_equal(rx_test_get_counts(t).batches, 3);
+    rx_test_observer_free(t);
+}
+
+static void
+test_batch_observer_gets_long_inners_in_batches_of_64(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 2), long_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 2 * LONG);
+    for (size_t i = 0; i < 2 * LONG; i++) {
+        int64_t want = (int64_t)(i / LONG) * 10000 + (int64_t)(i % LONG);
+        assert_int_equal(rx_as_int(rx_test_value(t, i)), want);
+    }
+    assert_rx_completed(t);
+    /* 2,500 = 39 * 64 + 4: forty batches per inner. */
+    assert_int_equal(rx_test_get_counts(t).batches, 80);
+    rx_test_observer_free(t);
+}
+
+static void
+test_cancel_after_a_batch_deep_inside_a_long_range_inner(void **state)
+{
+    rx_observable *o = rx_flat_map(rx_range(0, 1000), long_from, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    calls = 0;
+    rx_test_set_batch(t, true);
+    rx_test_set_cancel_after(t, 24 * 64); /* past the first poll */
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), 24 * 64);
+    assert_int_equal(rx_as_int(rx_test_value(t, 24 * 64 - 1)), 24 * 64 - 1);
+    assert_rx_no_terminal(t);
+    assert_int_equal(calls, 1);
+    assert_int_equal(rx_test_get_counts(t).batches, 24);
+    assert_int_equal(rx_test_get_counts(t).after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+static void
+test_merge_array_of_ranges_to_a_batch_observer(void **state)
+{
+    rx_observable *srcs[3] = {rx_range(0, 2), rx_range(10, 0), rx_range(20, 3)};
+    rx_observable *o = rx_merge_array(3, srcs, RX_UNBOUNDED);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    (void)state;
+    assert_non_null(o);
+    rx_test_set_batch(t, true);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 20, 21, 22);
+    assert_rx_completed(t);
+    assert_int_equal(rx_test_get_counts(t).batches, 2);
+    rx_test_observer_free(t);
+}
+
+/* ---- a cancel from another thread ------------------------------------- */
+
+struct far {
+    rx_subscription *sub;
+    atomic_long items;
+    atomic_int batches;
+    atomic_int terminals;
+};
+
+static void
+far_cancel(void *arg)
+{
+    rx_cancel(((struct far *)arg)->sub);
+}
+
+/* Cancels from another thread and waits for that call to return. */
+static void
+cancel_from_elsewhere(struct far *f)
+{
+    uv_thread_t tid;
+
+    assert_int_equal(uv_thread_create(&tid, far_cancel, f), 0);
+    assert_int_equal(uv_thread_join(&tid), 0);
+}
+
+static void
+far_on_next(rx_value v, void *ctx)
+{
+    struct far *f = ctx;
+
+    (void)v;
+    if (atomic_fetch_add(&f->items, 1) == 4) {
+        cancel_from_elsewhere(f);
+    }
+}
+
+static void
+far_on_next_batch(rx_value *vals, size_t n, void *ctx)
+{
+    struct far *f = ctx;
+
+    (void)vals;
+    atomic_fetch_add(&f->items, (long)n);
+    if (atomic_fetch_add(&f->batches, 1) == 0) {
+        cancel_from_elsewhere(f);
+    }
+}
+
+static void
+far_on_complete(void *ctx)
+{
+    atomic_fetch_add(&((struct far *)ctx)->terminals, 1);
+}
+
+static void
+far_on_error(const rx_error *err, void *ctx)
+{
+    (void)err;
+    far_on_complete(ctx);
+}
+
+/* The owner thread sees the request at the loop's next poll, after the
+ * first 1,024 items of the long inner, and stops there for good. */
+static void
+test_cancel_from_another_thread_inside_a_long_range_inner(void **state)
+{
+    for (int batch = 0; batch < 2; batch++) {
+        struct far f = {0};
+        rx_observer obs = {.on_error = far_on_error,
+                           .on_complete = far_on_complete,
+                           .ctx = &f};
+        rx_observable *o = rx_flat_map(rx_range(0, 3), long_from, NULL);
+
+        (void)state;
+        if (batch) {
+            obs.on_next_batch = far_on_next_batch;
+        } else {
+            obs.on_next = far_on_next;
+        }
+        calls = 0;
+        /* f.sub is written before any callback runs. */
+        assert_int_equal(rx_subscribe(o, &obs, &f.sub), 0);
+        rx_observable_release(o);
+        assert_int_equal(atomic_load(&f.items), 1024);
+        assert_int_equal(calls, 1);
+        assert_int_equal(atomic_load(&f.terminals), 0);
+        if (batch) {
+            assert_int_equal(atomic_load(&f.batches), 16);
+        }
+        rx_dispose(f.sub);
+    }
+}
+
 static void
 test_custom_allocator_sees_every_range_freed(void **state)
 {
@@ -238,6 +416,11 @@ main(void)
         rx_unit_test(test_cancel_deep_inside_a_long_range_inner),
         rx_unit_test(test_demand_turning_unbounded_mid_stream),
         rx_unit_test(test_merge_array_of_ranges_in_order),
+        rx_unit_test(test_batch_observer_gets_pairs_and_skips_empty_inners),
+        rx_unit_test(test_batch_observer_gets_long_inners_in_batches_of_64),
+        rx_unit_test(test_cancel_after_a_batch_deep_inside_a_long_range_inner),
+        rx_unit_test(test_merge_array_of_ranges_to_a_batch_observer),
+        rx_unit_test(test_cancel_from_another_thread_inside_a_long_range_inner),
         rx_unit_test(test_custom_allocator_sees_every_range_freed),
         rx_unit_test(test_range_keeps_its_site_and_its_errors),
     };
