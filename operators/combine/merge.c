@@ -416,18 +416,9 @@ slot_freed(struct merge_stage *m)
     }
 }
 
-/* Whether an inner range may go straight to the observer: demand is
- * unbounded and the observer is right below (the sink would only check
- * that the pipeline still runs, which merge's `done` flag tells). */
-static bool
-direct_ok(const struct merge_stage *m, const struct rx__iter *it)
-{
-    return it->kind == RX__ITER_RANGE && m->direct;
-}
-
 enum { RANGE_BATCH = 64 }; /* values per on_next_batch call, at most */
 
-/* direct_range() for an observer with on_next_batch: the values v ..
+/* direct_range() (below) for an observer with on_next_batch: the values v ..
  * end - 1 in batches of up to RANGE_BATCH from a scratch array (DESIGN.md
  * section 6: the receiver may rewrite it during the call), `done` read
  * after every batch and the cross-thread cancel polled every 1,024
@@ -463,7 +454,9 @@ direct_range_batch(struct merge_stage *m, int64_t v, int64_t end)
     return v;
 }
 
-/* The items v .. end - 1 of a range for direct_ok(): a plain loop over
+/* The items v .. end - 1 of a range for start_range() (demand unbounded,
+ * the observer right below: the sink would only check that the pipeline
+ * still runs, which merge's `done` flag tells): a plain loop over
  * the observer's on_next, the stage's own `done` flag (a cancel or
  * dispose from inside on_next reaches it at once) read after every call
  * and the cross-thread cancel polled between chunks of 1,024 items.
@@ -565,23 +558,18 @@ static void
 start_iterable(struct merge_stage *m, rx_observable *src)
 {
     struct rx__iter it;
-    uint64_t pos = 0;
     uint64_t len;
 
     src->ops->iterate(src, &it);
     len = iter_len(&it);
     if (m->wip == 0 && m->ready_head == NULL) {
+        /* (An rx_range that could go straight to the observer took
+         * start_range() instead: only ranges iterate as RX__ITER_RANGE.) */
         m->wip = 1;
-        if (direct_ok(m, &it)) {
-            int64_t end = it.start + (int64_t)len;
-            int64_t v = m->batch ? direct_range_batch(m, it.start, end)
-                                 : direct_range(m, it.start, end);
-            pos = (uint64_t)(v - it.start);
-        }
-        iterable_rest(m, src, &it, len, pos);
+        iterable_rest(m, src, &it, len, 0);
         return;
     }
-    park_iterable(m, src, &it, len, pos);
+    park_iterable(m, src, &it, len, 0);
 }
 
 /* What start_range() and start_range_batch() do once the range `src`
