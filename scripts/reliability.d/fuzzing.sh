@@ -30,8 +30,8 @@ for d in tests/fuzz/corpus/*/; do
     echo "| corpus \`${d#tests/fuzz/corpus/}\` | $n inputs, $((kb / 1024)) KiB |"
 done
 cat <<'TEXT'
-| executions while developing (2026-11-27) | 257,762 in about 19 min on one core (third session); about 23 min more after the model grew by eleven operators (fourth session) |
+| executions while developing (2026-11-27) | 257,762 in about 19 min on one core (third session); about 23 min more after the model grew by eleven operators (fourth session); about 9 min more after it grew by async and unicast subjects, replay by age, window_n, group_by and share (fifth session) |
 | executions per CI run | about 10,000-15,000 (60 s) |
 | findings in the library | 3, all fixed: zip ended by an empty list before an earlier source's error; merge freed an inner on allocation failure while queueing, and on a cancel inside on_next while draining |
-| findings in the harness and model | 10, all fixed, kept in the corpus (the fourth session's four as `model-*`) |
+| findings in the harness and model | 11, all fixed, kept in the corpus (the fourth session's four and the fifth session's one as `model-*`) |
 TEXT
