@@ -36,8 +36,21 @@ typedef struct rx_site {
     const char *name; /**< public name of the function called */
 } rx_site;
 
-/** @brief Builds the assembly site of a call to the public function @p n. */
+/** @brief Builds the assembly site of a call to the public function @p n.
+ *
+ * For use inside a function, as the macros of the API do. With GCC and
+ * clang (C) the site is a static constant in a statement expression, so
+ * a call writes nothing for it; elsewhere it is a compound literal on the
+ * caller's stack. Either way the `_at` function copies it. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__cplusplus)
+#define RX_SITE(n)                                                             \
+    (__extension__({                                                           \
+        static const rx_site rx_site_ = {__FILE__, __LINE__, (n)};             \
+        &rx_site_;                                                             \
+    }))
+#else
 #define RX_SITE(n) (&(const rx_site){__FILE__, __LINE__, (n)})
+#endif
 
 /** @brief Demand meaning "no limit" (Reactive Streams rule 3.17). */
 #define RX_UNBOUNDED INT64_MAX
