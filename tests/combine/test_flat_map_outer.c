@@ -10,8 +10,6 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include <uv.h>
-
 #include "rx_test.h"
 
 static int calls; /* how many times the test functions ran */
@@ -241,24 +239,16 @@ struct far_cancel {
     atomic_int terminals;
 };
 
-static void
-far_canceller(void *arg)
-{
-    rx_cancel(((struct far_cancel *)arg)->sub);
-}
-
 /* At the 5th item, cancels from another thread and waits for that call
  * to return: the loop must see the request at its next poll. */
 static void
 far_on_next(rx_value v, void *ctx)
 {
     struct far_cancel *f = ctx;
-    uv_thread_t tid;
 
     (void)v;
     if (atomic_fetch_add(&f->items, 1) == 4) {
-        assert_int_equal(uv_thread_create(&tid, far_canceller, f), 0);
-        assert_int_equal(uv_thread_join(&tid), 0);
+        rx_cancel_from_other_thread(f->sub);
     }
 }
 

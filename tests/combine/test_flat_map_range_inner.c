@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <uv.h>
-
 #include "rx_test.h"
 
 static int calls; /* how many times the test functions ran */
@@ -95,6 +93,17 @@ long_from(rx_value v, void *ctx, rx_error **err)
     return rx_range(rx_as_int(v) * 10000, LONG);
 }
 
+/* The items of long_from(0) and long_from(1), in order. */
+static void
+assert_two_long_inners(const rx_test_observer *t)
+{
+    assert_int_equal(rx_test_count(t), 2 * LONG);
+    for (size_t i = 0; i < 2 * LONG; i++) {
+        int64_t want = (int64_t)(i / LONG) * 10000 + (int64_t)(i % LONG);
+        assert_int_equal(rx_as_int(rx_test_value(t, i)), want);
+    }
+}
+
 static void
 test_long_range_inners_emit_every_item_in_order(void **state)
 {
@@ -105,11 +114,7 @@ test_long_range_inners_emit_every_item_in_order(void **state)
     calls = 0;
     assert_int_equal(rx_test_subscribe(o, t), 0);
     rx_observable_release(o);
-    assert_int_equal(rx_test_count(t), 2 * LONG);
-    for (size_t i = 0; i < 2 * LONG; i++) {
-        int64_t want = (int64_t)(i / LONG) * 10000 + (int64_t)(i % LONG);
-        assert_int_equal(rx_as_int(rx_test_value(t, i)), want);
-    }
+    assert_two_long_inners(t);
     assert_rx_completed(t);
     assert_int_equal(calls, 2);
     rx_test_observer_free(t);
@@ -217,11 +222,7 @@ test_batch_observer_gets_long_inners_in_batches_of_64(void **state)
     rx_test_set_batch(t, true);
     assert_int_equal(rx_test_subscribe(o, t), 0);
     rx_observable_release(o);
-    assert_int_equal(rx_test_count(t), 2 * LONG);
-    for (size_t i = 0; i < 2 * LONG; i++) {
-        int64_t want = (int64_t)(i / LONG) * 10000 + (int64_t)(i % LONG);
-        assert_int_equal(rx_as_int(rx_test_value(t, i)), want);
-    }
+    assert_two_long_inners(t);
     assert_rx_completed(t);
     /* 2,500 = 39 * 64 + 4: forty batches per inner. */
     assert_int_equal(rx_test_get_counts(t).batches, 80);
@@ -277,29 +278,13 @@ struct far {
 };
 
 static void
-far_cancel(void *arg)
-{
-    rx_cancel(((struct far *)arg)->sub);
-}
-
-/* Cancels from another thread and waits for that call to return. */
-static void
-cancel_from_elsewhere(struct far *f)
-{
-    uv_thread_t tid;
-
-    assert_int_equal(uv_thread_create(&tid, far_cancel, f), 0);
-    assert_int_equal(uv_thread_join(&tid), 0);
-}
-
-static void
 far_on_next(rx_value v, void *ctx)
 {
     struct far *f = ctx;
 
     (void)v;
     if (atomic_fetch_add(&f->items, 1) == 4) {
-        cancel_from_elsewhere(f);
+        rx_cancel_from_other_thread(f->sub);
     }
 }
 
@@ -311,7 +296,7 @@ far_on_next_batch(rx_value *vals, size_t n, void *ctx)
     (void)vals;
     atomic_fetch_add(&f->items, (long)n);
     if (atomic_fetch_add(&f->batches, 1) == 0) {
-        cancel_from_elsewhere(f);
+        rx_cancel_from_other_thread(f->sub);
     }
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "rx_test.h"
 
 /* ---- stress cases ------------------------------------------------------ */
@@ -352,4 +354,21 @@ rx_t_pred_fail_at(rx_value v, void *ctx, rx_error **err)
         return false;
     }
     return rx_as_int(v) % 2 == 0;
+}
+
+/* ---- threads ------------------------------------------------------- */
+
+static void
+cancel_thread(void *arg)
+{
+    rx_cancel(arg);
+}
+
+void
+rx_cancel_from_other_thread(rx_subscription *sub)
+{
+    uv_thread_t tid;
+
+    assert_int_equal(uv_thread_create(&tid, cancel_thread, sub), 0);
+    assert_int_equal(uv_thread_join(&tid), 0);
 }

@@ -183,6 +183,13 @@ bool rx_oom_long_mode(void);
 void rx_capture_undeliverable(void);
 int rx_undeliverable_count(int *last_code);
 
+/* ---- threads ------------------------------------------------------- */
+
+/* Calls rx_cancel(sub) on a new thread and waits for it to return: a
+ * cancel from another thread, which the owner thread honours at its next
+ * poll (or wake-up). Fails the test if the thread cannot be made. */
+void rx_cancel_from_other_thread(rx_subscription *sub);
+
 /* ---- small user functions shared by tests -------------------------- */
 
 rx_value rx_t_times10(rx_value v, void *ctx, rx_error **err);
