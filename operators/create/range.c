@@ -23,6 +23,19 @@ const struct rx__obs_ops rx__range_ops = {
     .size = sizeof(struct rx__range_obs),
 };
 
+/* Fills a fresh block as the range start .. start + count - 1. Not
+ * rx__observable_new(): a range sets every field itself, so the block
+ * needs no zeroing (flat_map inners build one per item). */
+static inline rx_observable *
+range_fill(struct rx__range_obs *r, const rx_site *site, int64_t start,
+           int64_t count)
+{
+    rx__observable_init(&r->base, site, &rx__range_ops, NULL);
+    r->start = start;
+    r->end = start + count;
+    return &r->base;
+}
+
 /* rx_range_at() but for the checks that fail and a block the calling
  * thread's cache does not have: out of line, so the common path saves
  * no register. */
@@ -49,10 +62,7 @@ range_slow(const rx_site *site, int64_t start, int64_t count)
         return rx__fail_null(RX_ENOMEM, "%s: out of memory",
                              site != NULL ? site->name : "uvrx");
     }
-    rx__observable_init(&r->base, site, &rx__range_ops, NULL);
-    r->start = start;
-    r->end = start + count;
-    return &r->base;
+    return range_fill(r, site, start, count);
 }
 
 rx_observable *
@@ -60,14 +70,11 @@ rx_range_at(const rx_site *site, int64_t start, int64_t count)
 {
     struct rx__range_obs *r;
 
-    /* Not rx__observable_new(): a range sets every field itself, so the
-     * block needs no zeroing (flat_map inners build one per item). */
+    /* The common case: valid arguments, a block from the thread's cache
+     * (the checks are made again, with their messages, in range_slow). */
     if (count < 0 || start > INT64_MAX - count ||
         (r = rx__cache_take_fast(sizeof *r)) == NULL) {
         return range_slow(site, start, count);
     }
-    rx__observable_init(&r->base, site, &rx__range_ops, NULL);
-    r->start = start;
-    r->end = start + count;
-    return &r->base;
+    return range_fill(r, site, start, count);
 }
