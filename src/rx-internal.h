@@ -132,10 +132,6 @@ struct rx_observable {
 void *rx__observable_new(const rx_site *site, const struct rx__obs_ops *ops,
                          size_t size, rx_observable *src);
 
-/* Fills in the header of a newly allocated observable `o` as
- * rx__observable_new() does (one reference, `src` taken, the site copied,
- * hopped/home inherited from `src`); the kind's own fields are the
- * caller's. For constructors on a hot path that set every field. */
 /* Writes the integers first .. first + n - 1 into vals[0 .. n - 1]: a
  * batch of a range. With GCC and clang each value is one 16-byte store
  * of a vector holding the tag word and the payload (the payload lane
@@ -177,6 +173,10 @@ rx__fill_ints(rx_value *vals, int64_t first, size_t n)
 #define RX__IN_REGISTER(x) ((void)0)
 #endif
 
+/* Fills in the header of a newly allocated observable `o` as
+ * rx__observable_new() does (one reference, `src` taken, the site copied,
+ * hopped/home inherited from `src`); the kind's own fields are the
+ * caller's. For constructors on a hot path that set every field. */
 static inline void
 rx__observable_init(rx_observable *o, const rx_site *site,
                     const struct rx__obs_ops *ops, rx_observable *src)
@@ -185,11 +185,12 @@ rx__observable_init(rx_observable *o, const rx_site *site,
     o->ops = ops;
     o->src = src;
     if (site != NULL) {
-        /* Field by field, each read from a register: a caller has
-         * usually just written `*site` (RX_SITE's compound literal) with
-         * three stores, and one wide load spanning two of them cannot be
-         * forwarded from the store buffer -- it waits until they reach
-         * the cache (measured: a tenth of rx_range()'s time). */
+        /* Field by field, each read from a register: a caller may just
+         * have written `*site` with three stores (RX_SITE's compound
+         * literal where it is one, docs/design/assembly-sites.md), and
+         * one wide load spanning two of them cannot be forwarded from
+         * the store buffer -- it waits until they reach the cache
+         * (measured: a tenth of rx_range()'s time). */
         const char *file = site->file;
         int line = site->line;
         const char *name = site->name;
