@@ -858,20 +858,17 @@ merge_drain(struct merge_stage *m)
 
 /* ---- the outer stage -------------------------------------------------- */
 
-/* flat_map: one upstream item `v` (borrowed) becomes an inner source.
- * Inlined into outer_iterate()'s range loop, W2's hot path. */
+/* flat_map: what the user function returned for one upstream item --
+ * `src` (taken) or the error `err` (taken) -- becomes an inner source or
+ * fails the stream. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
 #endif
 static inline void
-outer_item(struct merge_stage *m, rx_value v)
+outer_result(struct merge_stage *m, rx_observable *src, rx_error *err)
 {
     rx__stage *self = &m->base;
-    const struct merge_obs *o = params(m);
-    rx_error *err = NULL;
-    rx_observable *src;
 
-    src = o->fn(v, o->ctx, &err);
     if (err != NULL || src == NULL) {
         rx_observable_release(src);
         if (err == NULL) {
@@ -894,6 +891,30 @@ outer_item(struct merge_stage *m, rx_value v)
     if (m->ready_head != NULL || m->finished != NULL || m->upstream_done) {
         merge_drain(m);
     }
+}
+
+/* outer_result() out of line, for outer_ranges()'s rare cases. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static void
+outer_result_cold(struct merge_stage *m, rx_observable *src, rx_error *err)
+{
+    outer_result(m, src, err);
+}
+
+/* flat_map: one upstream item `v` (borrowed) becomes an inner source. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void
+outer_item(struct merge_stage *m, rx_value v)
+{
+    const struct merge_obs *o = params(m);
+    rx_error *err = NULL;
+    rx_observable *src = o->fn(v, o->ctx, &err);
+
+    outer_result(m, src, err);
 }
 
 static bool
@@ -964,11 +985,131 @@ merge_cancel(rx__stage *self)
     }
 }
 
+/* W2's hot path, a part of outer_iterate(): the outer values v .. end - 1
+ * of a range while the user function returns short rx_range inners and
+ * each can go straight to the observer (direct_now()), through on_next
+ * or, with `batch`, on_next_batch (the values of one inner in batches of
+ * up to RANGE_BATCH, as direct_range_batch()). What direct_now() checks
+ * is checked once on the way in: while this loop runs only a signal from
+ * inside the user function or the observer can change it, so after each
+ * call it reads `done` (a cancel or a dispose) and the lists a drain
+ * would work on (an inner that queued items or finished meanwhile), and
+ * leaves when one is set. The user function, the observer and the
+ * countdown to the next cancel poll stay in registers; an inner of up to
+ * 1,024 values is emitted without a poll (the countdown counts outer
+ * values, as outer_iterate()'s does). Anything else -- another kind of
+ * inner, a longer range, a NULL or an error from the function -- goes to
+ * outer_result() and ends the loop. Returns the next outer value to
+ * handle; `*poll` is the countdown, `*stop` is set when a poll found the
+ * pipeline cancelled. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline int64_t
+outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
+             bool *stop, bool batch)
+{
+    const struct merge_obs *o = params(m);
+    rx_flat_map_fn fn = o->fn;
+    void *ctx = o->ctx;
+    void (*on_next)(rx_value, void *) = m->base.pipe->observer.on_next;
+    void (*on_batch)(rx_value *, size_t, void *) =
+        m->base.pipe->observer.on_next_batch;
+    void *octx = m->base.pipe->observer.ctx;
+    unsigned countdown = *poll;
+
+    while (v < end) {
+        rx_error *err = NULL;
+        rx_observable *src;
+        const struct rx__range_obs *r;
+        int64_t i;
+        int64_t stop_at;
+
+        if (RX__UNLIKELY(--countdown == 0)) {
+            countdown = 1024;
+            if (rx__pipeline_poll(m->base.pipe)) {
+                *stop = true;
+                break;
+            }
+        }
+        src = fn(rx_int(v), ctx, &err);
+        v++;
+        r = (const struct rx__range_obs *)src;
+        if (RX__UNLIKELY(err != NULL || src == NULL ||
+                         src->ops != &rx__range_ops ||
+                         (uint64_t)r->end - (uint64_t)r->start > 1024 ||
+                         m->done || m->ready_head != NULL)) {
+            /* (fn itself may have disposed the stream or fed an inner) */
+            outer_result_cold(m, src, err);
+            break;
+        }
+        m->wip = 1;
+        stop_at = r->end;
+        if (batch) {
+            rx_value buf[RANGE_BATCH];
+            for (i = r->start; i < stop_at;) {
+                size_t n = stop_at - i < RANGE_BATCH ? (size_t)(stop_at - i)
+                                                     : RANGE_BATCH;
+                rx__fill_ints(buf, i, n);
+                on_batch(buf, n, octx);
+                i += (int64_t)n;
+                if (RX__UNLIKELY(m->done)) {
+                    break;
+                }
+            }
+        } else {
+            for (i = r->start; i < stop_at; i++) {
+                on_next(rx_int(i), octx);
+                if (RX__UNLIKELY(m->done)) {
+                    break;
+                }
+            }
+        }
+        m->wip = 0;
+        if (atomic_load_explicit(&src->refs, memory_order_acquire) == 1) {
+            rx__free_sized_fast(src, sizeof *r); /* as rx_observable_release */
+        } else {
+            rx_observable_release(src);
+        }
+        if (RX__UNLIKELY(m->done || m->ready_head != NULL ||
+                         m->finished != NULL)) {
+            if (!m->done) {
+                merge_drain(m);
+            }
+            break;
+        }
+    }
+    *poll = countdown;
+    return v;
+}
+
+/* outer_ranges() for each kind of observer, out of line. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int64_t
+outer_ranges_scalar(struct merge_stage *m, int64_t v, int64_t end,
+                    unsigned *poll, bool *stop)
+{
+    return outer_ranges(m, v, end, poll, stop, false);
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int64_t
+outer_ranges_batch(struct merge_stage *m, int64_t v, int64_t end,
+                   unsigned *poll, bool *stop)
+{
+    return outer_ranges(m, v, end, poll, stop, true);
+}
+
 /* flat_map over a plain iterable with no max_concurrent (outer_iter):
  * no stage runs the upstream, whose demand would be unbounded anyway; a
  * loop here hands its values to outer_item() until they run out or the
  * stream ends, polling the cross-thread cancel every 1,024 items, then
- * completes the upstream. */
+ * completes the upstream. A range upstream whose inners can go straight
+ * to the observer takes outer_ranges() while they can. */
 static void
 outer_iterate(struct merge_stage *m)
 {
@@ -982,9 +1123,19 @@ outer_iterate(struct merge_stage *m)
         /* The values themselves count, with a countdown to the poll. */
         int64_t end = it.start + (int64_t)len;
         unsigned poll = 1024;
-        for (int64_t v = it.start; v < end; v++) {
+        int64_t v = it.start;
+        while (v < end) {
             if (m->done) {
                 return;
+            }
+            if (direct_now(m) && m->finished == NULL) {
+                bool stop = false;
+                v = m->batch ? outer_ranges_batch(m, v, end, &poll, &stop)
+                             : outer_ranges_scalar(m, v, end, &poll, &stop);
+                if (stop) {
+                    return;
+                }
+                continue;
             }
             if (RX__UNLIKELY(--poll == 0)) {
                 poll = 1024;
@@ -993,6 +1144,7 @@ outer_iterate(struct merge_stage *m)
                 }
             }
             outer_item(m, rx_int(v));
+            v++;
         }
     } else {
         for (uint64_t i = 0; i < len; i++) {

@@ -231,6 +231,260 @@ test_bounded_demand_over_an_outer_range(void **state)
     rx_test_observer_free(t);
 }
 
+/* ---- the loop over short range inners --------------------------------
+ *
+ * With the observer right below and unbounded demand, an outer range
+ * whose inners are short rx_ranges takes a loop of its own
+ * (operators/combine/merge.c, outer_ranges()); any other inner, a range
+ * longer than 1,024 values, a failing function or a signal from inside
+ * the function or the observer sends it back to the general path. */
+
+enum { LONG_INNER = 1100 }; /* longer than the loop takes */
+
+/* v -> by v % 4: range(10v, 3), just(-v), range(10v, LONG_INNER), the
+ * empty range */
+static rx_observable *
+mixed_kinds(rx_value v, void *ctx, rx_error **err)
+{
+    int64_t i = rx_as_int(v);
+
+    (void)ctx;
+    (void)err;
+    calls++;
+    switch (i % 4) {
+    case 0:
+        return rx_range(10 * i, 3);
+    case 1:
+        return rx_just(rx_int(-i));
+    case 2:
+        return rx_range(10 * i, LONG_INNER);
+    default:
+        return rx_range(10 * i, 0);
+    }
+}
+
+/* mixed_kinds()'s items for v = 0 .. 7, in order; returns how many. */
+static size_t
+mixed_expected(int64_t *want)
+{
+    size_t n = 0;
+
+    for (int64_t v = 0; v < 8; v++) {
+        switch (v % 4) {
+        case 0:
+            for (int64_t k = 0; k < 3; k++) {
+                want[n++] = 10 * v + k;
+            }
+            break;
+        case 1:
+            want[n++] = -v;
+            break;
+        case 2:
+            for (int64_t k = 0; k < LONG_INNER; k++) {
+                want[n++] = 10 * v + k;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    return n;
+}
+
+static void
+check_mixed_kinds(bool batch)
+{
+    static int64_t want[2 * (3 + 1 + LONG_INNER)];
+    size_t n = mixed_expected(want);
+    rx_observable *o = rx_flat_map(rx_range(0, 8), mixed_kinds, NULL);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    calls = 0;
+    rx_test_set_batch(t, batch);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_int_equal(rx_test_count(t), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(rx_as_int(rx_test_value(t, i)), want[i]);
+    }
+    assert_rx_completed(t);
+    assert_int_equal(calls, 8);
+    assert_int_equal(rx_test_get_counts(t).after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+/* Short ranges, a just, a long range and an empty range, twice over: the
+ * loop leaves for each other kind and comes back, nothing reordered. */
+static void
+test_inner_kinds_mixed_keep_their_order(void **state)
+{
+    (void)state;
+    check_mixed_kinds(false);
+}
+
+static void
+test_inner_kinds_mixed_keep_their_order_in_batches(void **state)
+{
+    (void)state;
+    check_mixed_kinds(true);
+}
+
+/* v -> range(10v, 3), but rx_range(0, -1) (NULL, RX_EINVAL) at *ctx */
+static rx_observable *
+three_or_null(rx_value v, void *ctx, rx_error **err)
+{
+    if (rx_as_int(v) == *(int64_t *)ctx) {
+        calls++;
+        return rx_range(0, -1);
+    }
+    return three_from(v, NULL, err);
+}
+
+static void
+check_null_from_fn(bool batch)
+{
+    int64_t bad = 2;
+    rx_observable *o = rx_flat_map(rx_range(0, 1000), three_or_null, &bad);
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+
+    calls = 0;
+    rx_test_set_batch(t, batch);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    assert_rx_ints(t, 0, 1, 2, 10, 11, 12);
+    assert_rx_error(t, RX_EINVAL);
+    assert_int_equal(calls, 3);
+    assert_int_equal(rx_test_get_counts(t).terminals, 1);
+    assert_int_equal(rx_test_get_counts(t).after_terminal, 0);
+    rx_test_observer_free(t);
+}
+
+/* fn returning NULL after a few range inners fails the stream with the
+ * error the failed constructor left, and fn is not called again. */
+static void
+test_null_from_fn_between_range_inners_fails_the_stream(void **state)
+{
+    (void)state;
+    check_null_from_fn(false);
+    check_null_from_fn(true);
+}
+
+/* Disposes the test observer's handle (*ctx) at v == 2, then returns a
+ * range as usual. */
+static rx_observable *
+dispose_at_two(rx_value v, void *ctx, rx_error **err)
+{
+    if (rx_as_int(v) == 2) {
+        rx_test_dispose(ctx);
+    }
+    return three_from(v, NULL, err);
+}
+
+static void
+check_dispose_inside_fn(bool batch)
+{
+    rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+    rx_observable *o = rx_flat_map(rx_range(0, 1000), dispose_at_two, t);
+
+    calls = 0;
+    rx_test_set_batch(t, batch);
+    assert_int_equal(rx_test_subscribe(o, t), 0);
+    rx_observable_release(o);
+    /* The range fn returned after disposing is freed, never emitted. */
+    assert_rx_ints(t, 0, 1, 2, 10, 11, 12);
+    assert_rx_no_terminal(t);
+    assert_int_equal(calls, 3);
+    rx_test_observer_free(t);
+}
+
+/* A dispose from inside the function: nothing more arrives, not even
+ * the range it then returns. */
+static void
+test_dispose_inside_fn_stops_before_the_range_it_returns(void **state)
+{
+    (void)state;
+    check_dispose_inside_fn(false);
+    check_dispose_inside_fn(true);
+}
+
+/* An observer that records ints and, at the item 11, pushes 99 into a
+ * subject that is one of the running inners. */
+struct feeder {
+    rx_subject *subj;
+    int64_t got[32];
+    size_t n;
+    size_t seen_at[4]; /* n when fn got the value v */
+    int completes;
+};
+
+static void
+feeder_next(rx_value v, void *ctx)
+{
+    struct feeder *f = ctx;
+
+    if (f->n < 32) {
+        f->got[f->n++] = rx_as_int(v);
+    }
+    if (rx_as_int(v) == 11) {
+        assert_int_equal(rx_subject_next(f->subj, rx_int(99)), 0);
+    }
+}
+
+static void
+feeder_complete(void *ctx)
+{
+    ((struct feeder *)ctx)->completes++;
+}
+
+/* v -> the subject (*ctx) for v == 0, else range(10v, 3) */
+static rx_observable *
+subject_then_ranges(rx_value v, void *ctx, rx_error **err)
+{
+    struct feeder *f = ctx;
+
+    f->seen_at[rx_as_int(v)] = f->n;
+    if (rx_as_int(v) == 0) {
+        calls++;
+        return rx_subject_observable(f->subj);
+    }
+    return three_from(v, NULL, err);
+}
+
+/* The observer feeds a subject inner in the middle of a range inner: the
+ * subject's item waits for that range to end and goes out before the
+ * function is called for the next one; the stream completes once the
+ * subject does. */
+static void
+test_item_fed_to_an_inner_from_on_next_follows_the_current_range(void **state)
+{
+    struct feeder f = {.subj = rx_subject_publish()};
+    rx_observer obs = {
+        .on_next = feeder_next, .on_complete = feeder_complete, .ctx = &f};
+    rx_observable *o = rx_flat_map(rx_range(0, 4), subject_then_ranges, &f);
+    rx_subscription *sub = NULL;
+    const int64_t want[] = {10, 11, 12, 99, 20, 21, 22, 30, 31, 32};
+
+    (void)state;
+    calls = 0;
+    assert_non_null(f.subj);
+    assert_int_equal(rx_subscribe(o, &obs, &sub), 0);
+    rx_observable_release(o);
+    assert_int_equal(f.n, 10);
+    for (size_t i = 0; i < 10; i++) {
+        assert_int_equal(f.got[i], want[i]);
+    }
+    assert_int_equal(calls, 4);
+    assert_int_equal(f.seen_at[1], 0);
+    assert_int_equal(f.seen_at[2], 4); /* 10, 11, 12 and 99 */
+    assert_int_equal(f.seen_at[3], 7);
+    assert_int_equal(f.completes, 0); /* the subject is still running */
+    assert_int_equal(rx_subject_complete(f.subj), 0);
+    assert_int_equal(f.completes, 1);
+    assert_int_equal(f.n, 10);
+    rx_dispose(sub);
+    rx_subject_release(f.subj);
+}
+
 /* ---- a cancel from another thread ------------------------------------- */
 
 struct far_cancel {
@@ -302,6 +556,12 @@ main(void)
         rx_unit_test(test_dispose_inside_on_next_stops_the_outer_loop),
         rx_unit_test(test_bounded_demand_over_an_outer_range),
         rx_unit_test(test_cancel_from_another_thread_stops_the_outer_loop),
+        rx_unit_test(test_inner_kinds_mixed_keep_their_order),
+        rx_unit_test(test_inner_kinds_mixed_keep_their_order_in_batches),
+        rx_unit_test(test_null_from_fn_between_range_inners_fails_the_stream),
+        rx_unit_test(test_dispose_inside_fn_stops_before_the_range_it_returns),
+        rx_unit_test(
+            test_item_fed_to_an_inner_from_on_next_follows_the_current_range),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
