@@ -580,6 +580,8 @@ rx__pipeline_cancel(rx__pipeline *p)
 
 /* ---- the public entry points ------------------------------------------ */
 
+struct rx__cancel_count rx__remote_cancels;
+
 /* rx_cancel() off the owner thread: raise the flag the drain loops poll,
  * and wake the owner's loop so an idle pipeline sees it too. The wake
  * holds a reference until it ran. */
@@ -589,6 +591,7 @@ request_remote_cancel(rx__pipeline *p)
     rx_scheduler *s;
 
     atomic_store_explicit(&p->cancel_req, true, memory_order_release);
+    atomic_fetch_add_explicit(&rx__remote_cancels.n, 1, memory_order_release);
     s = atomic_load(&p->owner_sched);
     if (s != NULL && !atomic_exchange(&p->wake_pending, true)) {
         atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);

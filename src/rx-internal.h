@@ -464,6 +464,18 @@ int rx__pipeline_post(rx__pipeline *pipe, rx_scheduler *s, rx__task *t);
  * tell whether a uv_run() pass did uvrx work. */
 extern atomic_ulong rx__activity;
 
+/* How many cancels have been asked from another thread (rx_cancel(),
+ * rx_dispose() off the owner thread), process-wide: bumped with release
+ * after the pipeline's `cancel_req` is raised, so an owner that loads it
+ * with acquire and sees a new value sees every flag raised before. A
+ * loop that would poll the flags of many pipelines per item (a publish
+ * subject's delivery pass) reads this once instead and polls the flags
+ * only when it changed. */
+struct rx__cancel_count {
+    _Alignas(64) atomic_ulong n; /* a cache line of its own: read per item */
+};
+extern struct rx__cancel_count rx__remote_cancels;
+
 /* Processes a cancel on the owner thread: the whole pipeline stops. */
 void rx__pipeline_cancel(rx__pipeline *pipe);
 

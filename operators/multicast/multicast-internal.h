@@ -88,7 +88,11 @@ struct rx_subject {
     size_t ents_cap;  /* allocated slots */
     size_t ents_dead; /* tombstones */
     bool ents_ok;
-    bool walking;       /* a pass walks the array: no slot may move */
+    bool walking; /* a pass walks the array: no slot may move */
+    /* rx__remote_cancels when a pass last polled every slot's pipeline
+     * for a cancel from another thread (~0 at first: the first pass
+     * polls). */
+    unsigned long cancels_seen;
     size_t count;       /* subscribers on both lists */
     bool emitting;      /* an emission pass is on the stack */
     bool ended;         /* a terminal was pushed (maybe pending) */

@@ -501,50 +501,22 @@ direct_after(const struct rx__subj_ent *e, rx__pipeline *p)
     light_exit_check(e->sub, p); /* the stage: kept by its frame */
 }
 
-/* The pass of a publish or behavior subject: item *vp (borrowed) to
- * every subscriber on the main list, in order.
- *
- * It walks the delivery array up to its length at the start: nothing in
- * it moves during the walk (subscribers joining meanwhile get slots past
- * that point, or make the array stale; subscribers leaving leave
- * tombstones), and the compaction waits for the end. The list is walked
- * instead while the array is stale and cannot be rebuilt.
- *
- * A slot on the direct path (its `on_next` set) gets the item straight
- * from here, inside a light frame and nothing else: the pipeline's
- * `frames` bumped, so a nested rx_cancel() or rx_dispose() frees nothing
- * and runs no on_finally under the call, and sub_cancel() keeps the hold
- * until the call returned (it sees more than one frame). A cancel asked
- * from another thread is seen at the next item: its flag is in the same
- * cache line of the pipeline as the frame counter, written anyway. If
- * the slot is still direct after the call, nothing happened to the
- * pipeline that a frame exit would have to finish (struct rx__subj_sub);
- * otherwise direct_after() runs those checks. The usual delivery reads
- * the slot and writes the pipeline's counter, nothing else. */
-static SUBJ_NOINLINE SUBJ_ALIGNED void
-pass_publish(rx_subject *s, const rx_value *vp)
+/* The walk of pass_publish() over the delivery array, slots e .. end - 1:
+ * with `poll`, each slot's pipeline is checked for a cancel asked from
+ * another thread before its call, as publish_one() does. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void
+walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
+          const struct rx__subj_ent *end, bool poll)
 {
-    struct rx__subj_sub *u;
-    const struct rx__subj_ent *e;
-    const struct rx__subj_ent *end;
-
-    if (RX__UNLIKELY(!s->ents_ok) && !ents_rebuild(s)) {
-        for (u = s->head; u != NULL; u = s->cursor) {
-            s->cursor = u->next;
-            publish_one(s, u, *vp);
-        }
-        return;
-    }
-    if (s->ents_len == 0) {
-        return;
-    }
-    s->walking = true;
-    for (e = s->ents, end = e + s->ents_len; e != end; e++) {
+    for (; e != end; e++) {
         rx__pipeline *p = e->pipe;
 
         if (RX__LIKELY(e->on_next != NULL) &&
-            RX__LIKELY(
-                !atomic_load_explicit(&p->cancel_req, memory_order_relaxed))) {
+            (!poll || RX__LIKELY(!atomic_load_explicit(
+                          &p->cancel_req, memory_order_relaxed)))) {
             p->frames++;
             e->on_next(*vp, e->ctx);
             p->frames--;
@@ -559,6 +531,55 @@ pass_publish(rx_subject *s, const rx_value *vp)
         } else if (p != NULL) {
             publish_one(s, e->sub, *vp); /* also a cancel from elsewhere */
         }
+    }
+}
+
+/* The pass of a publish or behavior subject: item *vp (borrowed) to
+ * every subscriber on the main list, in order.
+ *
+ * It walks the delivery array up to its length at the start: nothing in
+ * it moves during the walk (subscribers joining meanwhile get slots past
+ * that point, or make the array stale; subscribers leaving leave
+ * tombstones), and the compaction waits for the end. The list is walked
+ * instead while the array is stale and cannot be rebuilt.
+ *
+ * A slot on the direct path (its `on_next` set) gets the item straight
+ * from here, inside a light frame and nothing else: the pipeline's
+ * `frames` bumped, so a nested rx_cancel() or rx_dispose() frees nothing
+ * and runs no on_finally under the call, and sub_cancel() keeps the hold
+ * until the call returned (it sees more than one frame). If the slot is
+ * still direct after the call, nothing happened to the pipeline that a
+ * frame exit would have to finish (struct rx__subj_sub); otherwise
+ * direct_after() runs those checks. The usual delivery reads the slot and
+ * writes the pipeline's counter, nothing else.
+ *
+ * A cancel asked from another thread is seen at the next item: the pass
+ * reads the process-wide count of such cancels (rx__remote_cancels) once,
+ * and only when it changed since the subject's last look does the walk
+ * read every slot's pipeline flag. */
+static SUBJ_NOINLINE SUBJ_ALIGNED void
+pass_publish(rx_subject *s, const rx_value *vp)
+{
+    struct rx__subj_sub *u;
+    unsigned long cancels;
+
+    if (RX__UNLIKELY(!s->ents_ok) && !ents_rebuild(s)) {
+        for (u = s->head; u != NULL; u = s->cursor) {
+            s->cursor = u->next;
+            publish_one(s, u, *vp);
+        }
+        return;
+    }
+    if (s->ents_len == 0) {
+        return;
+    }
+    s->walking = true;
+    cancels = atomic_load_explicit(&rx__remote_cancels.n, memory_order_acquire);
+    if (RX__LIKELY(cancels == s->cancels_seen)) {
+        walk_ents(s, vp, s->ents, s->ents + s->ents_len, false);
+    } else {
+        s->cancels_seen = cancels;
+        walk_ents(s, vp, s->ents, s->ents + s->ents_len, true);
     }
     s->walking = false;
     if (s->ents_dead > 0) {
@@ -826,6 +847,7 @@ rx__subject_new(const rx_site *site, int kind)
     s->kind = kind;
     s->latest = rx_nil();
     s->ents_ok = true;
+    s->cancels_seen = ~0UL;
     return s;
 }
 

@@ -12,7 +12,8 @@
  * others (before or after it in the list) from on_next; demand turning
  * unbounded midway (bounded counting, then the direct path); a behavior
  * subject's initial item before direct deliveries; and a cancel asked
- * from another thread, honoured at the next item.
+ * from another thread, honoured at the next item (also with two
+ * subjects, whichever delivers first).
  */
 #include <stdio.h>
 #include <string.h>
@@ -359,6 +360,53 @@ test_publish_direct_remote_cancel(void **state)
     rx_subject_release(s);
 }
 
+/* Two subjects and three remote cancels: each subject notices a cancel
+ * asked from another thread at its own next item, even when the other
+ * subject delivered first (a pass that found nothing to cancel for its
+ * own subscribers does not use up another subject's cancel), and a
+ * second remote cancel after a first one is noticed too. */
+static void
+test_publish_direct_remote_cancels_per_subject(void **state)
+{
+    rx_subject *s1 = rx_subject_publish();
+    rx_subject *s2 = rx_subject_publish();
+    struct dp a = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp b = {.initial = RX_UNBOUNDED, .act_at = -1};
+    struct dp c = {.initial = RX_UNBOUNDED, .act_at = -1};
+    uv_thread_t th;
+
+    (void)state;
+    dp_join(s1, &a, true);
+    dp_join(s1, &b, true);
+    dp_join(s2, &c, true);
+    push(s1, 1, 1);
+    push(s2, 1, 1);
+    /* c (on s2) is cancelled; s1 delivers first. */
+    assert_int_equal(uv_thread_create(&th, cancel_from_thread, c.held), 0);
+    assert_int_equal(uv_thread_join(&th), 0);
+    push(s1, 2, 2);
+    push(s2, 2, 2);
+    assert_int_equal(rx_subject_subscriber_count(s2), 0);
+    /* then a, then b, each between two items of s1 */
+    assert_int_equal(uv_thread_create(&th, cancel_from_thread, a.held), 0);
+    assert_int_equal(uv_thread_join(&th), 0);
+    push(s1, 3, 3);
+    assert_int_equal(uv_thread_create(&th, cancel_from_thread, b.held), 0);
+    assert_int_equal(uv_thread_join(&th), 0);
+    push(s1, 4, 4);
+    assert_int_equal(rx_subject_subscriber_count(s1), 0);
+    assert_string_equal(a.log, "1 2 ");
+    assert_string_equal(b.log, "1 2 3 ");
+    assert_string_equal(c.log, "1 ");
+    assert_int_equal(a.finallies + b.finallies + c.finallies, 3);
+    assert_int_equal(a.after_end + b.after_end + c.after_end, 0);
+    rx_dispose(a.held);
+    rx_dispose(b.held);
+    rx_dispose(c.held);
+    rx_subject_release(s1);
+    rx_subject_release(s2);
+}
+
 int
 main(void)
 {
@@ -372,6 +420,7 @@ main(void)
         rx_unit_test(test_publish_direct_demand_turns_unbounded),
         rx_unit_test(test_behavior_direct_after_the_initial_item),
         rx_unit_test(test_publish_direct_remote_cancel),
+        rx_unit_test(test_publish_direct_remote_cancels_per_subject),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
