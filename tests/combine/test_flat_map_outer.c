@@ -329,6 +329,50 @@ test_inner_kinds_mixed_keep_their_order_in_batches(void **state)
     check_mixed_kinds(true);
 }
 
+/* v -> range(100v, *ctx) */
+static rx_observable *
+n_from(rx_value v, void *ctx, rx_error **err)
+{
+    (void)err;
+    calls++;
+    return rx_range(100 * rx_as_int(v), *(const int64_t *)ctx);
+}
+
+/* The loop emits an inner's first (n mod 4) items one by one, then four
+ * per turn: every inner length from 0 to 9, complete and with a cancel
+ * inside on_next after each possible item, gives exactly the items
+ * before the cancel and calls fn only for the inners it reached. */
+static void
+test_every_inner_length_and_cancel_point(void **state)
+{
+    (void)state;
+    for (int64_t n = 0; n <= 9; n++) {
+        for (int64_t k = 0; k <= 3 * n; k++) { /* k = 0: no cancel */
+            rx_observable *o = rx_flat_map(rx_range(0, 3), n_from, &n);
+            rx_test_observer *t = rx_test_observer_new(RX_UNBOUNDED);
+            int64_t want = k == 0 ? 3 * n : k;
+
+            calls = 0;
+            rx_test_set_cancel_after(t, (size_t)k);
+            assert_int_equal(rx_test_subscribe(o, t), 0);
+            rx_observable_release(o);
+            assert_int_equal(rx_test_count(t), want);
+            for (int64_t i = 0; i < want; i++) {
+                assert_int_equal(rx_as_int(rx_test_value(t, (size_t)i)),
+                                 100 * (i / n) + i % n);
+            }
+            if (k == 0) {
+                assert_rx_completed(t);
+                assert_int_equal(calls, 3);
+            } else {
+                assert_rx_no_terminal(t);
+                assert_int_equal(calls, (k + n - 1) / n);
+            }
+            rx_test_observer_free(t);
+        }
+    }
+}
+
 /* v -> range(10v, 3), but rx_range(0, -1) (NULL, RX_EINVAL) at *ctx */
 static rx_observable *
 three_or_null(rx_value v, void *ctx, rx_error **err)
@@ -558,6 +602,7 @@ main(void)
         rx_unit_test(test_cancel_from_another_thread_stops_the_outer_loop),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order_in_batches),
+        rx_unit_test(test_every_inner_length_and_cancel_point),
         rx_unit_test(test_null_from_fn_between_range_inners_fails_the_stream),
         rx_unit_test(test_dispose_inside_fn_stops_before_the_range_it_returns),
         rx_unit_test(
