@@ -427,11 +427,12 @@ pipeline_free(rx__pipeline *p)
 void
 rx__frame_adopt(rx__pipeline *p)
 {
-    if (p->frames++ == 0) {
+    if (rx__frames(p) == 0) {
         atomic_store_explicit(&p->owner_mark, &thread_mark,
                               memory_order_relaxed);
         atomic_fetch_add_explicit(&rx__activity, 1, memory_order_relaxed);
     }
+    p->frames++;
 }
 
 void
@@ -472,7 +473,7 @@ outermost_exit(rx__pipeline *p)
         /* Retired stages may hold a posted task that has not run. */
         free_list(&p->graveyard);
     }
-    if (!p->running && p->frames == 1 && p->posts == 0) {
+    if (!p->running && rx__frames(p) == 1 && p->posts == 0) {
         /* Nothing can signal any more: the stages can go now, even while
          * the user keeps the handle. A task posted with
          * rx__pipeline_post() may live in a stage: while one has not run,
@@ -489,7 +490,7 @@ rx__frame_exit(rx__pipeline *p)
 {
     rx__task *deferred = NULL;
 
-    if (p->frames == 1) {
+    if (rx__frames(p) == 1) {
         outermost_exit(p);
         /* Posts to other threads go out last: after them this thread no
          * longer touches the pipeline, whose refs they hold. */
@@ -535,7 +536,7 @@ rx__pipeline_post(rx__pipeline *p, rx_scheduler *s, rx__task *t)
     p->posts++; /* owner thread; the task's run, on the next owner, undoes it */
     t->adopt = true;
     t->sched = s;
-    if (p->frames > 0) {
+    if (rx__frames(p) > 0) {
         t->next = p->deferred;
         p->deferred = t;
         return 0;

@@ -384,14 +384,24 @@ struct rx_subscription {
     atomic_bool cancel_req; /* rx_cancel() from another thread */
     atomic_bool has_handle; /* the user still holds the handle */
     int frames;             /* active entries on the owner thread */
-    bool running;           /* no terminal signal or cancel yet */
-    bool done;              /* a terminal signal reached the sink */
-    bool cancelled;         /* a cancel has been processed */
-    bool finally_done;      /* on_finally has run */
-    bool pending_einval;    /* request(n <= 0) waits to be signalled */
-    rx__stage *stages;      /* every stage, for freeing */
-    rx__stage *graveyard;   /* retired inner stages, freed at frame exit */
-    rx_observable *root;    /* the subscribed observable, retained */
+    /* A lent frame: a caller outside the pipeline that calls into it
+     * (a publish subject delivering straight to the observer) marks the
+     * call by writing the pipeline's address into a slot of its own for
+     * the duration, and `lent_by` names that slot: while it holds this
+     * pipeline, one more frame is open than `frames` says (rx__frames()).
+     * One store per call into memory the caller writes anyway, instead
+     * of a read-modify-write of `frames` in each callee's pipeline. Set
+     * and cleared (before the slot's owner goes) by that caller's stage;
+     * NULL when none. */
+    rx__pipeline *const *lent_by;
+    bool running;         /* no terminal signal or cancel yet */
+    bool done;            /* a terminal signal reached the sink */
+    bool cancelled;       /* a cancel has been processed */
+    bool finally_done;    /* on_finally has run */
+    bool pending_einval;  /* request(n <= 0) waits to be signalled */
+    rx__stage *stages;    /* every stage, for freeing */
+    rx__stage *graveyard; /* retired inner stages, freed at frame exit */
+    rx_observable *root;  /* the subscribed observable, retained */
     /* The thread delivering signals now: the address of a thread-local
      * marker, so another thread can tell it is not the owner. Written at
      * each outermost frame entry (the owner may move, e.g. to a pool
@@ -445,6 +455,15 @@ rx__observer_takes_batches_below(const rx__stage *s)
  * nothing is freed while one of its functions is on the stack. */
 void rx__frame_enter(rx__pipeline *pipe);
 void rx__frame_exit(rx__pipeline *pipe);
+
+/* The frames open on `pipe` on the owner thread, a lent one included
+ * (struct rx_subscription, `lent_by`); what every decision about the
+ * outermost frame reads. */
+static inline int
+rx__frames(const rx__pipeline *pipe)
+{
+    return pipe->frames + (pipe->lent_by != NULL && *pipe->lent_by == pipe);
+}
 
 /* Whether the calling thread is the pipeline's owner thread. */
 bool rx__on_owner_thread(const rx__pipeline *pipe);

@@ -11,7 +11,11 @@
  * linked to a subject its pipeline holds one extra reference (the
  * "hold", taken once at subscribe and dropped once when it leaves), and
  * a delivery only bumps the pipeline's plain `frames` counter around the
- * call. That keeps any nested rx_cancel()/rx_dispose() from freeing
+ * call -- or, on a publish subject's direct path, lends it a frame by
+ * naming the pipeline in the subject's `lent` slot (struct
+ * rx_subscription, `lent_by`), which rx__frames() counts as one frame
+ * more without a store into the pipeline. That keeps any nested
+ * rx_cancel()/rx_dispose() from freeing
  * stages or running on_finally under the delivery (they see an inner
  * frame), and the hold keeps the pipeline's memory. When the delivery
  * ends and no other frame is open, the work a frame exit would have done
@@ -93,6 +97,10 @@ struct rx_subject {
      * for a cancel from another thread (~0 at first: the first pass
      * polls). */
     unsigned long cancels_seen;
+    /* The pipeline a delivery pass is calling straight into (a lent
+     * frame: every subscriber's pipeline names this slot in `lent_by`),
+     * or NULL; may still name the last one called between two calls. */
+    rx__pipeline *lent;
     size_t count;       /* subscribers on both lists */
     bool emitting;      /* an emission pass is on the stack */
     bool ended;         /* a terminal was pushed (maybe pending) */

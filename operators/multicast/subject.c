@@ -87,7 +87,7 @@ light_exit_check(struct rx__subj_sub *u, rx__pipeline *p)
 {
     bool release = u->light == 0 && u->release_pending;
 
-    if (RX__UNLIKELY(release || (p->frames == 0 &&
+    if (RX__UNLIKELY(release || (rx__frames(p) == 0 &&
                                  (!p->running || p->graveyard != NULL ||
                                   p->pending_einval || p->deferred != NULL)))) {
         light_exit_slow(u, release);
@@ -501,26 +501,36 @@ direct_after(const struct rx__subj_ent *e, rx__pipeline *p)
     light_exit_check(e->sub, p); /* the stage: kept by its frame */
 }
 
-/* The walk of pass_publish() over the delivery array, slots e .. end - 1:
- * with `poll`, each slot's pipeline is checked for a cancel asked from
- * another thread before its call, as publish_one() does. */
+/* The walk of pass_publish() over the delivery array, slots e .. end - 1.
+ * With `fast` (the usual case), each direct call runs in a lent frame
+ * (`s->lent`) and no slot's pipeline is polled for a cancel from another
+ * thread; without it, each call bumps the pipeline's `frames` and each
+ * slot's pipeline is polled first, as publish_one() does. `s->lent` may
+ * keep naming the pipeline just called until the next call: it is
+ * cleared before anything else can look at a pipeline's frames. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
 #endif
 static inline void
 walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
-          const struct rx__subj_ent *end, bool poll)
+          const struct rx__subj_ent *end, bool fast)
 {
     for (; e != end; e++) {
         rx__pipeline *p = e->pipe;
 
         if (RX__LIKELY(e->on_next != NULL) &&
-            (!poll || RX__LIKELY(!atomic_load_explicit(
-                          &p->cancel_req, memory_order_relaxed)))) {
-            p->frames++;
-            e->on_next(*vp, e->ctx);
-            p->frames--;
+            (fast || RX__LIKELY(!atomic_load_explicit(&p->cancel_req,
+                                                      memory_order_relaxed)))) {
+            if (fast) {
+                s->lent = p;
+                e->on_next(*vp, e->ctx);
+            } else {
+                p->frames++;
+                e->on_next(*vp, e->ctx);
+                p->frames--;
+            }
             if (RX__UNLIKELY(e->on_next == NULL)) {
+                s->lent = NULL;
                 direct_after(e, p);
             } else {
                 assert(e->sub->direct && !e->sub->release_pending);
@@ -529,9 +539,11 @@ walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
                         !p->pending_einval && p->deferred == NULL));
             }
         } else if (p != NULL) {
+            s->lent = NULL;
             publish_one(s, e->sub, *vp); /* also a cancel from elsewhere */
         }
     }
+    s->lent = NULL;
 }
 
 /* The pass of a publish or behavior subject: item *vp (borrowed) to
@@ -544,19 +556,23 @@ walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
  * instead while the array is stale and cannot be rebuilt.
  *
  * A slot on the direct path (its `on_next` set) gets the item straight
- * from here, inside a light frame and nothing else: the pipeline's
- * `frames` bumped, so a nested rx_cancel() or rx_dispose() frees nothing
- * and runs no on_finally under the call, and sub_cancel() keeps the hold
- * until the call returned (it sees more than one frame). If the slot is
+ * from here, inside a light frame and nothing else: a lent frame
+ * (`s->lent` set to the pipeline for the call, see struct
+ * rx_subscription) or, in the rare walk, the pipeline's `frames` bumped.
+ * Either way a nested rx_cancel() or rx_dispose() sees one frame more,
+ * so it frees nothing and runs no on_finally under the call, and
+ * sub_cancel() keeps the hold until the call returned. If the slot is
  * still direct after the call, nothing happened to the pipeline that a
  * frame exit would have to finish (struct rx__subj_sub); otherwise
- * direct_after() runs those checks. The usual delivery reads the slot and
- * writes the pipeline's counter, nothing else.
+ * direct_after() runs those checks. The usual delivery reads the slot
+ * and writes one pointer of the subject, nothing else: no store into
+ * the pipelines of the subscribers.
  *
  * A cancel asked from another thread is seen at the next item: the pass
  * reads the process-wide count of such cancels (rx__remote_cancels) once,
  * and only when it changed since the subject's last look does the walk
- * read every slot's pipeline flag. */
+ * read every slot's pipeline flag (and bump `frames`: that walk is the
+ * rare one). */
 static SUBJ_NOINLINE SUBJ_ALIGNED void
 pass_publish(rx_subject *s, const rx_value *vp)
 {
@@ -576,10 +592,10 @@ pass_publish(rx_subject *s, const rx_value *vp)
     s->walking = true;
     cancels = atomic_load_explicit(&rx__remote_cancels.n, memory_order_acquire);
     if (RX__LIKELY(cancels == s->cancels_seen)) {
-        walk_ents(s, vp, s->ents, s->ents + s->ents_len, false);
+        walk_ents(s, vp, s->ents, s->ents + s->ents_len, true);
     } else {
         s->cancels_seen = cancels;
-        walk_ents(s, vp, s->ents, s->ents + s->ents_len, true);
+        walk_ents(s, vp, s->ents, s->ents + s->ents_len, false);
     }
     s->walking = false;
     if (s->ents_dead > 0) {
@@ -726,7 +742,7 @@ sub_cancel(rx__stage *self)
      * one of the rx_cancel() or signal that brought us here, except for
      * another real frame, where keeping the hold is merely late: the
      * teardown of the stage, at the outermost exit, drops it. */
-    on_stack = u->light > 0 || u->base.pipe->frames > 1;
+    on_stack = u->light > 0 || rx__frames(u->base.pipe) > 1;
     u->done = true;
     clear_direct(u);
     sub_leave(u);
@@ -788,6 +804,9 @@ sub_teardown(rx__stage *self)
     if (u->s == NULL) {
         return;
     }
+    if (u->base.pipe->lent_by == &u->s->lent) {
+        u->base.pipe->lent_by = NULL; /* the subject may go before it */
+    }
     sub_leave(u);
     unhold(u);
 }
@@ -813,6 +832,10 @@ subject_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
     }
     u->s = (rx_subject *)self;
     u->ent = RX__NO_ENT;
+    if (pipe->lent_by == NULL) {
+        /* Only a pipeline whose one stage this is can be lent a frame. */
+        pipe->lent_by = &u->s->lent;
+    }
     *out = &u->base;
     return 0;
 }

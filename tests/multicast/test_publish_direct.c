@@ -360,6 +360,84 @@ test_publish_direct_remote_cancel(void **state)
     rx_subject_release(s);
 }
 
+/* For the nested test: `a` on s1 forwards each item to s2, whose
+ * subscriber `b` disposes `a` at item 2. */
+struct relay {
+    rx_subject *s2;
+    rx_subscription *a_handle;
+    char a_log[32];
+    char b_log[32];
+    int a_finallies;
+    int a_finallies_after_forward; /* seen in a's on_next, after s2 */
+};
+
+static void
+relay_a_next(rx_value v, void *ctx)
+{
+    struct relay *r = ctx;
+    size_t n = strlen(r->a_log);
+
+    snprintf(r->a_log + n, sizeof r->a_log - n, "%lld ",
+             (long long)rx_as_int(v));
+    assert_int_equal(rx_subject_next(r->s2, v), 0);
+    r->a_finallies_after_forward = r->a_finallies;
+}
+
+static void
+relay_a_finally(void *ctx)
+{
+    ((struct relay *)ctx)->a_finallies++;
+}
+
+static void
+relay_b_next(rx_value v, void *ctx)
+{
+    struct relay *r = ctx;
+    size_t n = strlen(r->b_log);
+
+    snprintf(r->b_log + n, sizeof r->b_log - n, "%lld ",
+             (long long)rx_as_int(v));
+    if (rx_as_int(v) == 2) {
+        rx_dispose(r->a_handle);
+        r->a_handle = NULL;
+    }
+}
+
+/* A delivery from one subject runs inside a delivery from another: the
+ * inner subscriber disposes the outer one, whose on_next is still on
+ * the stack. Its on_finally waits until that on_next returned, it gets
+ * nothing more, and the inner subscriber goes on. */
+static void
+test_publish_direct_nested_subjects_dispose_the_outer_subscriber(void **state)
+{
+    rx_subject *s1 = rx_subject_publish();
+    struct relay r = {.s2 = rx_subject_publish()};
+    rx_observer a = {
+        .on_next = relay_a_next, .on_finally = relay_a_finally, .ctx = &r};
+    rx_observer b = {.on_next = relay_b_next, .ctx = &r};
+    rx_observable *o1 = rx_subject_observable(s1);
+    rx_observable *o2 = rx_subject_observable(r.s2);
+    rx_subscription *b_handle = NULL;
+
+    (void)state;
+    assert_int_equal(rx_subscribe(o1, &a, &r.a_handle), 0);
+    assert_int_equal(rx_subscribe(o2, &b, &b_handle), 0);
+    rx_observable_release(o1);
+    rx_observable_release(o2);
+    push(s1, 1, 2);
+    assert_int_equal(r.a_finallies_after_forward, 0);
+    assert_int_equal(r.a_finallies, 1);
+    assert_int_equal(rx_subject_subscriber_count(s1), 0);
+    push(s1, 3, 3);
+    push(r.s2, 4, 4);
+    assert_string_equal(r.a_log, "1 2 ");
+    assert_string_equal(r.b_log, "1 2 4 ");
+    assert_int_equal(r.a_finallies, 1);
+    rx_dispose(b_handle);
+    rx_subject_release(s1);
+    rx_subject_release(r.s2);
+}
+
 /* Two subjects and three remote cancels: each subject notices a cancel
  * asked from another thread at its own next item, even when the other
  * subject delivered first (a pass that found nothing to cancel for its
@@ -421,6 +499,8 @@ main(void)
         rx_unit_test(test_behavior_direct_after_the_initial_item),
         rx_unit_test(test_publish_direct_remote_cancel),
         rx_unit_test(test_publish_direct_remote_cancels_per_subject),
+        rx_unit_test(
+            test_publish_direct_nested_subjects_dispose_the_outer_subscriber),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
