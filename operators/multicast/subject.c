@@ -501,13 +501,50 @@ direct_after(const struct rx__subj_ent *e, rx__pipeline *p)
     light_exit_check(e->sub, p); /* the stage: kept by its frame */
 }
 
-/* The walk of pass_publish() over the delivery array, slots e .. end - 1.
- * With `fast` (the usual case), each direct call runs in a lent frame
- * (`s->lent`) and no slot's pipeline is polled for a cancel from another
- * thread; without it, each call bumps the pipeline's `frames` and each
- * slot's pipeline is polled first, as publish_one() does. `s->lent` may
- * keep naming the pipeline just called until the next call: it is
- * cleared before anything else can look at a pipeline's frames. */
+/* One slot `e` of pass_publish()'s walk (below). With `fast` (the usual
+ * case), a direct call runs in a lent frame (`s->lent`) and the slot's
+ * pipeline is not polled for a cancel from another thread; without it,
+ * the call bumps the pipeline's `frames` and the pipeline is polled
+ * first, as publish_one() does. `s->lent` may keep naming the pipeline
+ * just called until the next call: it is cleared before anything else
+ * can look at a pipeline's frames. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void
+walk_one(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
+         bool fast)
+{
+    rx__pipeline *p = e->pipe;
+
+    if (RX__LIKELY(e->on_next != NULL) &&
+        (fast || RX__LIKELY(!atomic_load_explicit(&p->cancel_req,
+                                                  memory_order_relaxed)))) {
+        if (fast) {
+            s->lent = p;
+            e->on_next(*vp, e->ctx);
+        } else {
+            p->frames++;
+            e->on_next(*vp, e->ctx);
+            p->frames--;
+        }
+        if (RX__UNLIKELY(e->on_next == NULL)) {
+            s->lent = NULL;
+            direct_after(e, p);
+        } else {
+            assert(e->sub->direct && !e->sub->release_pending);
+            assert(p->frames > 0 ||
+                   (p->running && p->graveyard == NULL && !p->pending_einval &&
+                    p->deferred == NULL));
+        }
+    } else if (p != NULL) {
+        s->lent = NULL;
+        publish_one(s, e->sub, *vp); /* also a cancel from elsewhere */
+    }
+}
+
+/* The walk of pass_publish() over the slots e .. end - 1, two per loop
+ * turn (one loop test for two calls). */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
 #endif
@@ -515,33 +552,12 @@ static inline void
 walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
           const struct rx__subj_ent *end, bool fast)
 {
-    for (; e != end; e++) {
-        rx__pipeline *p = e->pipe;
-
-        if (RX__LIKELY(e->on_next != NULL) &&
-            (fast || RX__LIKELY(!atomic_load_explicit(&p->cancel_req,
-                                                      memory_order_relaxed)))) {
-            if (fast) {
-                s->lent = p;
-                e->on_next(*vp, e->ctx);
-            } else {
-                p->frames++;
-                e->on_next(*vp, e->ctx);
-                p->frames--;
-            }
-            if (RX__UNLIKELY(e->on_next == NULL)) {
-                s->lent = NULL;
-                direct_after(e, p);
-            } else {
-                assert(e->sub->direct && !e->sub->release_pending);
-                assert(p->frames > 0 ||
-                       (p->running && p->graveyard == NULL &&
-                        !p->pending_einval && p->deferred == NULL));
-            }
-        } else if (p != NULL) {
-            s->lent = NULL;
-            publish_one(s, e->sub, *vp); /* also a cancel from elsewhere */
-        }
+    if ((end - e) & 1) {
+        walk_one(s, vp, e++, fast);
+    }
+    for (; e != end; e += 2) {
+        walk_one(s, vp, e, fast);
+        walk_one(s, vp, e + 1, fast);
     }
     s->lent = NULL;
 }

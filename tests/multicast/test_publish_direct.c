@@ -279,6 +279,53 @@ test_publish_direct_on_next_cancels_others(void **state)
     rx_subject_release(s);
 }
 
+/* The delivery loop takes an odd first subscriber alone, then two per
+ * turn: with 1 to 5 subscribers, each one in turn cancels itself at item
+ * 2 (on_finally waits for its on_next) or cancels the next one (around
+ * the end: the first), which then gets nothing more. */
+static void
+test_publish_direct_cancels_at_every_position(void **state)
+{
+    (void)state;
+    for (int n = 1; n <= 5; n++) {
+        for (int k = 0; k < n; k++) {
+            for (int act = 1; act <= 4; act += 3) { /* 1 self, 4 next */
+                rx_subject *s = rx_subject_publish();
+                struct dp d[5];
+                int victim = act == 4 ? (k + 1) % n : k;
+
+                if (act == 4 && n == 1) {
+                    rx_subject_release(s);
+                    continue;
+                }
+                memset(d, 0, sizeof d);
+                for (int i = 0; i < n; i++) {
+                    d[i].initial = RX_UNBOUNDED;
+                    d[i].act_at = i == k ? 2 : -1;
+                    d[i].act = i == k ? act : 0;
+                    d[i].victim = &d[victim];
+                    dp_join(s, &d[i], false);
+                }
+                push(s, 1, 3);
+                assert_int_equal(rx_subject_complete(s), 0);
+                for (int i = 0; i < n; i++) {
+                    const char *want = "1 2 3 |";
+                    if (i == victim) {
+                        want = act == 1 || victim < k ? "1 2 " : "1 ";
+                    }
+                    assert_string_equal(d[i].log, want);
+                    assert_int_equal(d[i].after_end, 0);
+                    assert_int_equal(d[i].finallies, 1);
+                }
+                /* on_finally of the one cancelled: after the killer's
+                 * on_next when it cancelled itself, at once otherwise */
+                assert_int_equal(d[k].finallies_in_next, act == 1 ? 0 : 1);
+                rx_subject_release(s);
+            }
+        }
+    }
+}
+
 /* Demand counted while bounded (one item beyond it would fail), then
  * unbounded from inside on_next: every later item arrives. */
 static void
@@ -495,6 +542,7 @@ main(void)
         rx_unit_test(test_publish_direct_request_zero_inside_on_next),
         rx_unit_test(test_publish_direct_finally_waits_for_on_next),
         rx_unit_test(test_publish_direct_on_next_cancels_others),
+        rx_unit_test(test_publish_direct_cancels_at_every_position),
         rx_unit_test(test_publish_direct_demand_turns_unbounded),
         rx_unit_test(test_behavior_direct_after_the_initial_item),
         rx_unit_test(test_publish_direct_remote_cancel),
