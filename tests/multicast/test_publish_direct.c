@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <uv.h>
 
 #include "rx_test.h"
 
@@ -372,12 +371,6 @@ test_behavior_direct_after_the_initial_item(void **state)
     rx_subject_release(s);
 }
 
-static void
-cancel_from_thread(void *arg)
-{
-    rx_cancel(arg);
-}
-
 /* rx_cancel() from another thread, on a subscriber of the direct path:
  * the owner thread honours it at the next item (the subscriber gets
  * nothing more), the others are unaffected. */
@@ -387,14 +380,11 @@ test_publish_direct_remote_cancel(void **state)
     rx_subject *s = rx_subject_publish();
     struct dp a = {.initial = RX_UNBOUNDED, .act_at = -1};
     struct dp b = {.initial = RX_UNBOUNDED, .act_at = -1};
-    uv_thread_t th;
-
     (void)state;
     dp_join(s, &a, true);
     dp_join(s, &b, false);
     push(s, 1, 2);
-    assert_int_equal(uv_thread_create(&th, cancel_from_thread, a.held), 0);
-    assert_int_equal(uv_thread_join(&th), 0);
+    rx_cancel_from_other_thread(a.held);
     push(s, 3, 4);
     assert_int_equal(rx_subject_subscriber_count(s), 1);
     assert_int_equal(a.finallies, 1);
@@ -418,14 +408,21 @@ struct relay {
     int a_finallies_after_forward; /* seen in a's on_next, after s2 */
 };
 
+/* Appends "v " to log (of `size` bytes). */
+static void
+log_int(char *log, size_t size, rx_value v)
+{
+    size_t n = strlen(log);
+
+    snprintf(log + n, size - n, "%lld ", (long long)rx_as_int(v));
+}
+
 static void
 relay_a_next(rx_value v, void *ctx)
 {
     struct relay *r = ctx;
-    size_t n = strlen(r->a_log);
 
-    snprintf(r->a_log + n, sizeof r->a_log - n, "%lld ",
-             (long long)rx_as_int(v));
+    log_int(r->a_log, sizeof r->a_log, v);
     assert_int_equal(rx_subject_next(r->s2, v), 0);
     r->a_finallies_after_forward = r->a_finallies;
 }
@@ -440,10 +437,8 @@ static void
 relay_b_next(rx_value v, void *ctx)
 {
     struct relay *r = ctx;
-    size_t n = strlen(r->b_log);
 
-    snprintf(r->b_log + n, sizeof r->b_log - n, "%lld ",
-             (long long)rx_as_int(v));
+    log_int(r->b_log, sizeof r->b_log, v);
     if (rx_as_int(v) == 2) {
         rx_dispose(r->a_handle);
         r->a_handle = NULL;
@@ -498,8 +493,6 @@ test_publish_direct_remote_cancels_per_subject(void **state)
     struct dp a = {.initial = RX_UNBOUNDED, .act_at = -1};
     struct dp b = {.initial = RX_UNBOUNDED, .act_at = -1};
     struct dp c = {.initial = RX_UNBOUNDED, .act_at = -1};
-    uv_thread_t th;
-
     (void)state;
     dp_join(s1, &a, true);
     dp_join(s1, &b, true);
@@ -507,17 +500,14 @@ test_publish_direct_remote_cancels_per_subject(void **state)
     push(s1, 1, 1);
     push(s2, 1, 1);
     /* c (on s2) is cancelled; s1 delivers first. */
-    assert_int_equal(uv_thread_create(&th, cancel_from_thread, c.held), 0);
-    assert_int_equal(uv_thread_join(&th), 0);
+    rx_cancel_from_other_thread(c.held);
     push(s1, 2, 2);
     push(s2, 2, 2);
     assert_int_equal(rx_subject_subscriber_count(s2), 0);
     /* then a, then b, each between two items of s1 */
-    assert_int_equal(uv_thread_create(&th, cancel_from_thread, a.held), 0);
-    assert_int_equal(uv_thread_join(&th), 0);
+    rx_cancel_from_other_thread(a.held);
     push(s1, 3, 3);
-    assert_int_equal(uv_thread_create(&th, cancel_from_thread, b.held), 0);
-    assert_int_equal(uv_thread_join(&th), 0);
+    rx_cancel_from_other_thread(b.held);
     push(s1, 4, 4);
     assert_int_equal(rx_subject_subscriber_count(s1), 0);
     assert_string_equal(a.log, "1 2 ");
