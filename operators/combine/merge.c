@@ -995,13 +995,15 @@ merge_cancel(rx__stage *self)
  * call it reads `done` (a cancel or a dispose) and the lists a drain
  * would work on (an inner that queued items or finished meanwhile), and
  * leaves when one is set. The user function, the observer and the
- * countdown to the next cancel poll stay in registers; an inner of up to
- * 1,024 values is emitted without a poll (the countdown counts outer
- * values, as outer_iterate()'s does). Anything else -- another kind of
- * inner, a longer range, a NULL or an error from the function -- goes to
- * outer_result() and ends the loop. Returns the next outer value to
- * handle; `*poll` is the countdown, `*stop` is set when a poll found the
- * pipeline cancelled. */
+ * countdown to the next cancel poll stay in registers. The countdown
+ * counts outer values and emitted items (DESIGN.md section 2, rule 8: a
+ * poll at least every 1,024 items): an inner (at most 1,024 values) that
+ * would use it up is preceded by a poll, after the user function made it
+ * and before its first item. Anything else -- another kind of inner, a
+ * longer range, a NULL or an error from the function -- goes to
+ * outer_result() and ends the loop. Returns the
+ * next outer value to handle; `*poll` is the countdown, `*stop` is set
+ * when a poll found the pipeline cancelled. */
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((always_inline))
 #endif
@@ -1016,7 +1018,7 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
     void (*on_batch)(rx_value *, size_t, void *) =
         m->base.pipe->observer.on_next_batch;
     void *octx = m->base.pipe->observer.ctx;
-    unsigned countdown = *poll;
+    int64_t countdown = *poll;
 
     while (v < end) {
         rx_error *err = NULL;
@@ -1024,27 +1026,35 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
         const struct rx__range_obs *r;
         int64_t i;
         int64_t stop_at;
+        int64_t len;
 
-        if (RX__UNLIKELY(--countdown == 0)) {
-            countdown = 1024;
-            if (rx__pipeline_poll(m->base.pipe)) {
-                *stop = true;
-                break;
-            }
-        }
         src = fn(rx_int(v), ctx, &err);
         v++;
         r = (const struct rx__range_obs *)src;
         if (RX__UNLIKELY(err != NULL || src == NULL ||
-                         src->ops != &rx__range_ops ||
-                         (uint64_t)r->end - (uint64_t)r->start > 1024 ||
-                         m->done || m->ready_head != NULL)) {
+                         src->ops != &rx__range_ops)) {
+            outer_result_cold(m, src, err);
+            break;
+        }
+        stop_at = r->end;
+        len = stop_at - r->start;
+        if (RX__UNLIKELY(len > 1024 || m->done || m->ready_head != NULL)) {
             /* (fn itself may have disposed the stream or fed an inner) */
             outer_result_cold(m, src, err);
             break;
         }
+        /* This outer value and its items: a poll first when they use up
+         * the countdown. */
+        countdown -= len + 1;
+        if (RX__UNLIKELY(countdown < 0)) {
+            countdown = 1024 - len; /* the items up to the next poll */
+            if (rx__pipeline_poll(m->base.pipe)) {
+                rx_observable_release(src);
+                *stop = true;
+                break;
+            }
+        }
         m->wip = 1;
-        stop_at = r->end;
         if (batch) {
             rx_value buf[RANGE_BATCH];
             for (i = r->start; i < stop_at;) {
@@ -1113,7 +1123,7 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
             break;
         }
     }
-    *poll = countdown;
+    *poll = countdown > 0 ? (unsigned)countdown : 1;
     return v;
 }
 
@@ -1154,7 +1164,8 @@ outer_iterate(struct merge_stage *m)
     src->ops->iterate(src, &it);
     len = iter_len(&it);
     if (it.kind == RX__ITER_RANGE) {
-        /* The values themselves count, with a countdown to the poll. */
+        /* The values themselves count, with a countdown to the poll
+         * (outer_ranges() counts the items of its inners too). */
         int64_t end = it.start + (int64_t)len;
         unsigned poll = 1024;
         int64_t v = it.start;

@@ -550,6 +550,15 @@ far_on_next(rx_value v, void *ctx)
     }
 }
 
+/* far_on_next() for a batch observer: each value counts as an item. */
+static void
+far_on_next_batch(rx_value *vals, size_t n, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        far_on_next(vals[i], ctx);
+    }
+}
+
 static void
 far_on_terminal(void *ctx)
 {
@@ -585,6 +594,52 @@ test_cancel_from_another_thread_stops_the_outer_loop(void **state)
     rx_dispose(f.sub);
 }
 
+/* v -> range(10v, 10) */
+static rx_observable *
+ten_from(rx_value v, void *ctx, rx_error **err)
+{
+    (void)ctx;
+    (void)err;
+    calls++;
+    return rx_range(rx_as_int(v) * 10, 10);
+}
+
+/* The same with ten-item inners, the observer with on_next or
+ * on_next_batch: the loop counts items as well as upstream values, so
+ * the cancel is seen within 1,024 items of the poll before it. */
+static void
+check_far_cancel_counts_items(bool batch)
+{
+    struct far_cancel f = {0};
+    rx_observer obs = {
+        .on_error = far_on_error, .on_complete = far_on_terminal, .ctx = &f};
+    rx_observable *o = rx_flat_map(rx_range(0, 1000000), ten_from, NULL);
+
+    if (batch) {
+        obs.on_next_batch = far_on_next_batch;
+    } else {
+        obs.on_next = far_on_next;
+    }
+    calls = 0;
+    assert_int_equal(rx_subscribe(o, &obs, &f.sub), 0);
+    rx_observable_release(o);
+    /* At most 1,024 items (plus the inner running at the cancel) after
+     * the fifth item; counting upstream values alone would allow ten
+     * times as many. */
+    assert_true(atomic_load(&f.items) <= 5 + 1024 + 10);
+    assert_true(calls <= 1 + (5 + 1024 + 10) / 10 + 1);
+    assert_int_equal(atomic_load(&f.terminals), 0);
+    rx_dispose(f.sub);
+}
+
+static void
+test_cancel_from_another_thread_seen_within_1024_items(void **state)
+{
+    (void)state;
+    check_far_cancel_counts_items(false);
+    check_far_cancel_counts_items(true);
+}
+
 int
 main(void)
 {
@@ -600,6 +655,7 @@ main(void)
         rx_unit_test(test_dispose_inside_on_next_stops_the_outer_loop),
         rx_unit_test(test_bounded_demand_over_an_outer_range),
         rx_unit_test(test_cancel_from_another_thread_stops_the_outer_loop),
+        rx_unit_test(test_cancel_from_another_thread_seen_within_1024_items),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order_in_batches),
         rx_unit_test(test_every_inner_length_and_cancel_point),
