@@ -119,6 +119,70 @@ test_ref_count_disconnects_at_zero_and_reconnects(void **state)
     rx_scheduler_release(vs);
 }
 
+/* A subscription started later than it was made (delay_subscription)
+ * joins the connection current at its start: after the count went to
+ * zero it reconnects (the cold source runs again, with the demand asked
+ * before the start), after the source ended it starts a new run, and
+ * while the first subscriber is there it joins that run. */
+static void
+test_delayed_subscriber_joins_the_connection_current_at_its_start(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_test_source *src = rx_test_cold(vs, "-a-b-c-|", NULL, 0);
+    rx_observable *shared = rx_share(rx_test_source_observable(src));
+    struct tp a = {.initial = RX_UNBOUNDED};
+    struct tp b = {.initial = RX_UNBOUNDED};
+
+    (void)state;
+    /* a leaves at 3 (its take): disconnected; b starts at 6 */
+    tp_subscribe(&a, vs, rx_take(rx_observable_retain(shared), 2));
+    tp_subscribe(&b, vs,
+                 rx_delay_subscription(rx_observable_retain(shared), 6, vs));
+    tp_advance_to(vs, 20);
+    assert_tp_log(&a, "1:a 3:b 3:|");
+    assert_tp_log(&b, "7:a 9:b 11:c 13:|");
+    assert_rx_subs(src, "^--!\n------^------!");
+    assert_int_equal(rx_virtual_pending(vs), 0);
+    tp_done(&a);
+    tp_done(&b);
+    rx_observable_release(shared);
+    rx_test_source_free(src);
+    rx_scheduler_release(vs);
+}
+
+static void
+test_delayed_subscriber_after_the_source_ended_starts_a_new_run(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_test_source *src = rx_test_cold(vs, "-a-b-c-|", NULL, 0);
+    rx_observable *shared = rx_share(rx_test_source_observable(src));
+    struct tp a = {.initial = RX_UNBOUNDED};
+    struct tp b = {.initial = 2}; /* asked before its start */
+    struct tp c = {.initial = RX_UNBOUNDED};
+
+    (void)state;
+    tp_subscribe(&a, vs, rx_observable_retain(shared));
+    /* b starts at 9, after the end at 7: a new run */
+    tp_subscribe(&b, vs,
+                 rx_delay_subscription(rx_observable_retain(shared), 9, vs));
+    /* c starts at 2, while a's run goes on: it joins it */
+    tp_subscribe(&c, vs,
+                 rx_delay_subscription(rx_observable_retain(shared), 2, vs));
+    tp_advance_to(vs, 30);
+    assert_tp_log(&a, "1:a 3:b 5:c 7:|");
+    assert_tp_log(&c, "3:b 5:c 7:|");
+    /* b's two items from the new run; with no more demand it cannot take
+     * the third, which a publish subject reports */
+    assert_tp_log(&b, "10:a 12:b 14:#RX_EBACKPRESSURE");
+    assert_int_equal(rx_test_source_subscriptions(src), 2);
+    tp_done(&a);
+    tp_done(&b);
+    tp_done(&c);
+    rx_observable_release(shared);
+    rx_test_source_free(src);
+    rx_scheduler_release(vs);
+}
+
 static void
 test_share_runs_a_synchronous_source_once_per_connection(void **state)
 {
@@ -307,6 +371,10 @@ main(void)
         rx_unit_test(
             test_connect_handle_disconnects_and_a_new_connect_restarts),
         rx_unit_test(test_ref_count_disconnects_at_zero_and_reconnects),
+        rx_unit_test(
+            test_delayed_subscriber_joins_the_connection_current_at_its_start),
+        rx_unit_test(
+            test_delayed_subscriber_after_the_source_ended_starts_a_new_run),
         rx_unit_test(test_share_runs_a_synchronous_source_once_per_connection),
         rx_unit_test(test_share_error_reaches_every_subscriber),
         rx_unit_test(test_replay_shares_and_replays_to_late_subscribers),
