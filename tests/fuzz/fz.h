@@ -61,12 +61,17 @@ enum fz_kind {
     FZ_BUFFER_N, /* each array goes on as fz_array_code() of its items */
     FZ_WINDOW_N, /* a: count, b: skip; each window scanned (running sum),
                   * then flattened: c == 0 merge (flat_map), 1 concat
-                  * (concat_map_eager) */
+                  * (concat_map_eager), 2 concat (concat_map) */
     FZ_GROUP_BY, /* key v mod a; flat_map over the groups, each item plus
                   * 1000 * (key + 1); the group of key b (if b >= 0) is
                   * never subscribed */
-    FZ_SHARE,    /* s = share(kid[0]); merge(s, map(s, +1000)): two
-                  * subscribers, the second joining after the first */
+    FZ_SHARE,    /* s = share(kid[0]), or ref_count(publish(kid[0])) when
+                  * c & 1; merge(take(s, a) (a == 0: s), map(s, +1000)
+                  * subscribed b ms late (b == 0: at once) by
+                  * delay_subscription, or when c & 2 by concat after
+                  * ignore_elements(timer(b))): two subscribers, the
+                  * second joining after the first, or reconnecting
+                  * after the first left */
     /* two sources (kid[1] of catch and of the flattening maps is the
      * template of the fallback or inner observable; of take_until and
      * skip_until the notifier; of start_with the source emitted first) */

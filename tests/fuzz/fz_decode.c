@@ -115,7 +115,14 @@ decode_params(rd *r, fz_node *nd)
     case FZ_WINDOW_N:
         nd->a = small(r, 4, 1); /* count */
         nd->b = small(r, 4, 1); /* skip */
-        nd->c = small(r, 2, 0); /* merge, concat */
+        nd->c = small(r, 3, 0); /* merge, concat eager, concat */
+        break;
+    case FZ_SHARE:
+        x = byte(r);
+        nd->a = (int64_t)(x % 4);     /* the first subscriber's take, or 0 */
+        nd->c = (int64_t)(x / 4 % 4); /* bit 0: ref_count(publish), not
+                                       * share; bit 1: late by concat */
+        nd->b = small(r, 12, 0);      /* the second one's delay, or 0 */
         break;
     case FZ_GROUP_BY:
         nd->a = small(r, 3, 1);  /* the modulus */
@@ -304,6 +311,18 @@ put(out *o, const char *fmt, long long a, long long b)
         o->len += (size_t)n;
 }
 
+/* Nothing for the plain shape, so older inputs read as before. */
+static void
+describe_share(const fz_node *nd, out *o)
+{
+    if (nd->c & 1)
+        put(o, "ref_count, ", 0, 0);
+    if (nd->a)
+        put(o, "take %lld, ", nd->a, 0);
+    if (nd->b)
+        put(o, nd->c & 2 ? "late %lld by concat, " : "late %lld, ", nd->b, 0);
+}
+
 static void
 describe_node(const fz_spec *sp, int id, out *o)
 {
@@ -355,8 +374,13 @@ describe_node(const fz_spec *sp, int id, out *o)
         else if (nd->kind == FZ_BUFFER_N || nd->kind == FZ_GROUP_BY)
             put(o, "%lld, %lld, ", nd->a, nd->b);
         else if (nd->kind == FZ_WINDOW_N)
-            put(o, nd->c ? "%lld, %lld, concat, " : "%lld, %lld, merge, ",
+            put(o,
+                nd->c == 2   ? "%lld, %lld, concat_map, "
+                : nd->c == 1 ? "%lld, %lld, concat, "
+                             : "%lld, %lld, merge, ",
                 nd->a, nd->b);
+        else if (nd->kind == FZ_SHARE)
+            describe_share(nd, o);
         else if (nd->kind < FZ_FIRST_BINARY && nd->kind != FZ_SCAN &&
                  nd->kind != FZ_REDUCE && nd->kind != FZ_DUC &&
                  nd->kind != FZ_SHARE)

@@ -694,25 +694,62 @@ model_group_by(const fz_node *nd, const fz_list *in, fz_list *out)
     }
 }
 
-/* share(src) subscribed by merge(s, map(s, +1000)) at k0. The first
- * subscriber connects src at k0 and alone gets what src sends inside that
- * call; the second joins right after. If src ended inside the call, the
- * connection was reset and the second connects afresh (src's list again,
- * plus 1000). Otherwise both get src's later signals, the first
- * subscriber before the second at each (the subject's order). merge ends
- * at the first error or at the second completion. */
+/* share(src) (or ref_count(publish(src)): the same) subscribed by
+ * merge(first, second) at k0: first is the share, or take(share, n);
+ * second is map(share, +1000), subscribed right after first inside the
+ * same call, or d ms later (by delay_subscription, or by concat after
+ * ignore_elements(timer(d)): a task at k0.t + d).
+ *
+ * The first subscriber connects src at k0 and alone gets what src sends
+ * inside that call. The connection ends when src ends (it is reset) or
+ * when the count of subscribers drops to zero (first's take cancels
+ * before second came: disconnected). If it ended before second came,
+ * second connects afresh: src's list again from its own key, plus 1000.
+ * Otherwise second joins the running connection and gets src's signals
+ * after its key, the first subscriber before the second at each key
+ * (the subject's order); first leaving by its take does not stop src.
+ * A task of src at second's key meets the delayed subscribe at one
+ * instant: cut. merge ends at the first error or at the second
+ * completion; an error of first before second came ends it alone. */
 /* The two earliest keys each share node is subscribed at. One built
  * share may be subscribed again (by a flattening map's inners, retry,
  * catch's fallback): the subscribers join the running connection, which
  * this model does not follow, so fz_model cuts at the second key. */
 static fz_key share_keys[FZ_MAX_NODES][2];
 
+/* merge of two lists, a first at equal keys. */
+static void
+merge_first(const fz_list *a, const fz_list *b, fz_list *out)
+{
+    size_t i = 0, j = 0;
+    int done = 0;
+    while (i < a->n || j < b->n) {
+        bool take_a =
+            j >= b->n || (i < a->n && fz_key_cmp(a->s[i].k, b->s[j].k) <= 0);
+        const fz_sig *s = take_a ? &a->s[i++] : &b->s[j++];
+        if (s->kind == FZ_N) {
+            push(out, s->k, FZ_N, s->v);
+        } else if (s->kind == FZ_E || ++done == 2) {
+            push(out, s->k, s->kind, s->v);
+            return;
+        }
+        /* a list ends at its terminal signal */
+        if (s->kind != FZ_N && take_a)
+            i = a->n;
+        else if (s->kind != FZ_N)
+            j = b->n;
+    }
+}
+
 static void
 model_share(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
 {
-    fz_list *l = list_new();
+    fz_list *l = list_new(), *first = list_new(), *second = list_new();
     fz_key *kk = share_keys[nd - sp->node];
-    size_t i;
+    bool late = nd->b > 0;
+    fz_key k2 = late ? task_at(k0.t + nd->b) : k0, end = fz_key_inf;
+    int64_t count = 0;
+    int end_kind = 0;
 
     if (fz_key_cmp(k0, kk[0]) < 0) {
         kk[1] = kk[0];
@@ -723,35 +760,76 @@ model_share(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
 
     model(sp, nd->kid[0], k0, l);
     inherit(out, l);
-    for (i = 0; i < l->n && fz_key_cmp(l->s[i].k, k0) == 0; i++) {
+    for (size_t i = 0; i < l->n; i++) {
         const fz_sig *s = &l->s[i];
-        if (s->kind == FZ_N) {
-            push(out, k0, FZ_N, s->v);
-            continue;
+        push(first, s->k, s->kind, s->v);
+        if (s->kind == FZ_N && nd->a > 0 && ++count == nd->a) {
+            push(first, s->k, FZ_C, 0); /* take cancels src here */
+            end = s->k;
+            end_kind = FZ_C;
+            break;
         }
-        if (s->kind == FZ_E) {
-            push(out, k0, FZ_E, s->v);
-        } else { /* the second subscriber connects afresh */
-            fz_list *again = list_new();
-            model(sp, nd->kid[0], k0, again);
-            inherit(out, again);
-            for (size_t j = 0; j < again->n; j++) {
-                const fz_sig *x = &again->s[j];
-                push(out, x->k, x->kind, x->kind == FZ_N ? x->v + 1000 : x->v);
+        if (s->kind != FZ_N) {
+            end = s->k;
+            end_kind = s->kind;
+            break;
+        }
+    }
+    if (late && fz_key_cmp(end, k2) == 0) {
+        cut_at(out, k2); /* first leaves as second comes */
+    } else if (end_kind == FZ_E &&
+               (fz_key_cmp(end, k2) < 0 || (!late && !fz_key_cmp(end, k2)))) {
+        /* merge failed before second was subscribed */
+    } else if (fz_key_cmp(end, k2) < 0 || (!late && !fz_key_cmp(end, k2))) {
+        fz_list *again = list_new(); /* the connection was reset */
+        model(sp, nd->kid[0], k2, again);
+        inherit(out, again);
+        for (size_t j = 0; j < again->n; j++) {
+            const fz_sig *x = &again->s[j];
+            push(second, x->k, x->kind, x->kind == FZ_N ? x->v + 1000 : x->v);
+        }
+        free(again);
+    } else {
+        /* One connection: each signal of src goes to first (while it
+         * listens), then to second (once it joined). */
+        bool listening = true;
+        int done = 0;
+        count = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            const fz_sig *s = &l->s[i];
+            int c = fz_key_cmp(s->k, k2);
+            if (c == 0 && late)
+                cut_at(out, k2);
+            if (listening && s->kind == FZ_N) {
+                push(out, s->k, FZ_N, s->v);
+                if (nd->a > 0 && ++count == nd->a) {
+                    listening = false;
+                    done++;
+                }
+            } else if (listening && s->kind == FZ_E) {
+                push(out, s->k, FZ_E, s->v);
+                break;
+            } else if (listening) {
+                done++; /* merge waits for second */
             }
-            free(again);
+            if (c <= 0)
+                continue; /* before second joined */
+            if (s->kind == FZ_N) {
+                push(out, s->k, FZ_N, s->v + 1000);
+                continue;
+            }
+            if (s->kind == FZ_E || ++done == 2)
+                push(out, s->k, s->kind, s->v);
+            break;
         }
+        free(second);
+        free(first);
         free(l);
         return;
     }
-    for (; i < l->n; i++) {
-        const fz_sig *s = &l->s[i];
-        push(out, s->k, s->kind, s->v);
-        if (s->kind == FZ_N)
-            push(out, s->k, FZ_N, s->v + 1000);
-        if (s->kind != FZ_N)
-            break;
-    }
+    merge_first(first, second, out);
+    free(second);
+    free(first);
     free(l);
 }
 
@@ -1093,7 +1171,9 @@ model_flatten(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
  * for one in). Other upstreams move in time with the demand (delay
  * passes it on: it delays the second item from when it is asked for)
  * or hide what a hot source sends without demand (a filter drops the
- * item, RX_EBACKPRESSURE comes all the same): cut at the first item, or
+ * item, RX_EBACKPRESSURE comes all the same): cut at the first item
+ * or error (delay drops the items it holds at an error, which may have
+ * held the error back for want of demand), or
  * at k0 when a hot source is up there (a cold source above three delays
  * fails for lack of demand long before the first item comes down). */
 static bool
@@ -1139,7 +1219,10 @@ model_concat_map(const fz_spec *sp, const fz_node *nd, const fz_list *outer,
             cut_at(out, s->k);
             break;
         }
-        if (s->kind == FZ_N && !paced(sp, nd->kid[0]))
+        /* An unpaced upstream moves its error too: delay drops the
+         * items it holds, and they may be ones that held the error
+         * back for want of demand. */
+        if (s->kind != FZ_C && !paced(sp, nd->kid[0]))
             cut_at(out, s->k);
         if (s->kind != FZ_N) {
             term = s->kind;

@@ -386,6 +386,8 @@ build(run *r, int id)
         return rx_map(rx_buffer_n(a, nd->a, nd->b), fn_array_code, NULL);
     case FZ_WINDOW_N:
         a = rx_window_n(a, nd->a, nd->b);
+        if (nd->c == 2)
+            return rx_concat_map(a, fn_window, NULL);
         return nd->c ? rx_concat_map_eager(a, fn_window, NULL)
                      : rx_flat_map(a, fn_window, NULL);
     case FZ_GROUP_BY:
@@ -394,10 +396,20 @@ build(run *r, int id)
                                                       .stall_ms = RX_UNBOUNDED,
                                                       .sched = r->vs});
         return rx_flat_map(a, fn_group, nd);
-    case FZ_SHARE:
-        a = rx_share(a);
-        return rx_merge(a, rx_map(rx_observable_retain(a), fn_bias,
-                                  (void *)(intptr_t)1000));
+    case FZ_SHARE: {
+        rx_observable *second;
+        a = nd->c & 1 ? rx_ref_count(rx_publish(a)) : rx_share(a);
+        second =
+            rx_map(rx_observable_retain(a), fn_bias, (void *)(intptr_t)1000);
+        if (nd->b > 0 && (nd->c & 2))
+            second =
+                rx_concat(rx_ignore_elements(rx_timer(nd->b, r->vs)), second);
+        else if (nd->b > 0)
+            second = rx_delay_subscription(second, nd->b, r->vs);
+        if (nd->a > 0)
+            a = rx_take(a, nd->a);
+        return rx_merge(a, second);
+    }
     default:
         return build_binary(r, id, a);
     }
