@@ -79,6 +79,20 @@ cut_at(fz_list *l, fz_key k)
     l->cut = key_min(l->cut, k);
 }
 
+static bool paced(const fz_spec *sp, int id);
+static bool has_hot(const fz_spec *sp, int id);
+
+/* Whether a unicast subject is in the tree under id. */
+static bool
+has_unicast(const fz_spec *sp, int id)
+{
+    const fz_node *nd = &sp->node[id];
+    if (nd->kind < FZ_FIRST_UNARY)
+        return nd->kind == FZ_SUBJECT && sp->subj_kind[nd->a] == FZ_UNICAST;
+    return has_unicast(sp, nd->kid[0]) ||
+           (nd->kind >= FZ_FIRST_BINARY && has_unicast(sp, nd->kid[1]));
+}
+
 static int64_t
 mod(int64_t v, int64_t m)
 {
@@ -603,9 +617,21 @@ model_buffer_n(const fz_node *nd, const fz_list *in, fz_list *out)
  * signal ends the open ones. Merged, each window's sums go out with the
  * items. Concatenated, window w's sums wait for window w - 1 to close:
  * each goes out at the later of its key and that close; an error (which
- * reaches the windows first) drops what still waits. */
+ * reaches the windows first) drops what still waits.
+ *
+ * concat_map (not _eager) asks for one window at a time, so window_n asks
+ * its upstream for count items, then skip more as each window closes
+ * and the next is asked for. With `hot_paced` (a source that cannot slow
+ * down, nothing between that moves items in time), an item beyond that
+ * demand fails the stream with RX_EBACKPRESSURE: the model stops there
+ * (a cut). With `moved` (a source that can slow down, but a stage
+ * between that moves items in time, such as delay), the items asked for
+ * after the start come later than the model's list says: it stops at
+ * the first of them. (A source that cannot slow down behind such a
+ * stage: the dispatcher cuts at the start.) */
 static void
-model_window_n(const fz_node *nd, const fz_list *in, fz_list *out)
+model_window_n(const fz_node *nd, const fz_list *in, bool hot_paced, bool moved,
+               fz_list *out)
 {
     enum { MAXW = FZ_MAX_SIGNALS };
     typedef struct {
@@ -619,13 +645,20 @@ model_window_n(const fz_node *nd, const fz_list *in, fz_list *out)
     size_t nw = 0, first = 0;
     int64_t seen = 0;
     const fz_sig *term = NULL;
+    int64_t demand = nd->a; /* upstream items asked for (concat_map) */
 
     if (w == NULL || owner == NULL)
         abort();
+    hot_paced = hot_paced && nd->c == 2;
+    moved = moved && nd->c == 2;
     for (size_t i = 0; i < in->n && term == NULL; i++) {
         const fz_sig *s = &in->s[i];
         if (s->kind != FZ_N) {
             term = s;
+            break;
+        }
+        if ((hot_paced && seen >= demand) || (moved && seen >= nd->a)) {
+            cut_at(out, s->k); /* beyond the demand (of the start) */
             break;
         }
         if (seen++ % nd->b == 0 && nw < MAXW) {
@@ -642,8 +675,10 @@ model_window_n(const fz_node *nd, const fz_list *in, fz_list *out)
                 push(seq, s->k, FZ_N, w[j].sum);
             }
         }
-        if (first < nw && w[first].len == nd->a)
+        if (first < nw && w[first].len == nd->a) {
             w[first++].end = s->k;
+            demand += nd->b; /* the next window is asked for */
+        }
     }
     for (size_t j = first; j < nw && term != NULL; j++) {
         w[j].end = term->k;
@@ -767,6 +802,11 @@ model_share(const fz_spec *sp, const fz_node *nd, fz_key k0, fz_list *out)
             push(first, s->k, FZ_C, 0); /* take cancels src here */
             end = s->k;
             end_kind = FZ_C;
+            /* src's list was modelled to its end: a unicast subject in
+             * it counts as claimed by this run although the cancel may
+             * have come before src reached it (concat) */
+            if (has_unicast(sp, nd->kid[0]))
+                cut_at(out, end);
             break;
         }
         if (s->kind != FZ_N) {
@@ -1455,6 +1495,7 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
     const fz_node *nd = &sp->node[id];
     fz_list *a, *b;
     evs v = {0};
+    bool b_hot, b_paced;
 
     if (++model_calls > MODEL_BUDGET) {
         out->overflow = true;
@@ -1510,7 +1551,14 @@ model(const fz_spec *sp, int id, fz_key k0, fz_list *out)
         model_buffer_n(nd, a, out);
         break;
     case FZ_WINDOW_N:
-        model_window_n(nd, a, out);
+        /* concat_map's one window at a time meets a source that cannot
+         * slow down: the model follows the demand only when nothing
+         * between moves items in time */
+        b_hot = has_hot(sp, nd->kid[0]);
+        b_paced = paced(sp, nd->kid[0]);
+        if (nd->c == 2 && b_hot && !b_paced)
+            cut_at(out, k0);
+        model_window_n(nd, a, b_hot && b_paced, !b_hot && !b_paced, out);
         break;
     case FZ_GROUP_BY:
         model_group_by(nd, a, out);
