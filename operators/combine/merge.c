@@ -423,9 +423,7 @@ enum { RANGE_BATCH = 64 }; /* values per on_next_batch call, at most */
  * section 6: the receiver may rewrite it during the call), `done` read
  * after every batch and the cross-thread cancel polled every 1,024
  * values. Returns the value it stopped at. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline int64_t
 direct_range_batch(struct merge_stage *m, int64_t v, int64_t end)
 {
@@ -602,11 +600,9 @@ range_finish(struct merge_stage *m, rx_observable *src, int64_t v)
  * its items go straight to the observer's on_next; the range is freed
  * here unless someone else holds it (no destroy hook, no source, a known
  * size). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline)) /* one prologue for the outer loop */
-#endif
-static inline void
-start_range(struct merge_stage *m, rx_observable *src)
+RX__HOT_INLINE /* one prologue for the outer loop */
+    static inline void
+    start_range(struct merge_stage *m, rx_observable *src)
 {
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
 
@@ -861,9 +857,7 @@ merge_drain(struct merge_stage *m)
 /* flat_map: what the user function returned for one upstream item --
  * `src` (taken) or the error `err` (taken) -- becomes an inner source or
  * fails the stream. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline void
 outer_result(struct merge_stage *m, rx_observable *src, rx_error *err)
 {
@@ -904,9 +898,7 @@ outer_result_cold(struct merge_stage *m, rx_observable *src, rx_error *err)
 }
 
 /* flat_map: one upstream item `v` (borrowed) becomes an inner source. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline void
 outer_item(struct merge_stage *m, rx_value v)
 {
@@ -1004,9 +996,7 @@ merge_cancel(rx__stage *self)
  * outer_result() and ends the loop. Returns the
  * next outer value to handle; `*poll` is the countdown, `*stop` is set
  * when a poll found the pipeline cancelled. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline int64_t
 outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
              bool *stop, bool batch)

@@ -508,9 +508,7 @@ direct_after(const struct rx__subj_ent *e, rx__pipeline *p)
  * first, as publish_one() does. `s->lent` may keep naming the pipeline
  * just called until the next call: it is cleared before anything else
  * can look at a pipeline's frames. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline void
 walk_one(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
          bool fast)
@@ -545,9 +543,7 @@ walk_one(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
 
 /* The walk of pass_publish() over the slots e .. end - 1, two per loop
  * turn (one loop test for two calls). */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
+RX__HOT_INLINE
 static inline void
 walk_ents(rx_subject *s, const rx_value *vp, const struct rx__subj_ent *e,
           const struct rx__subj_ent *end, bool fast)
