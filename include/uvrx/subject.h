@@ -358,9 +358,8 @@ RX_API int rx_connect(rx_observable *connectable, rx_subscription **out);
  * synchronous source's items); when the count of subscribers returns to
  * zero the connection is disposed; the next subscriber connects again
  * (a cold source is subscribed afresh). A connection whose source ended
- * is reset too, so a late subscriber starts a new one. A subscription
- * counts from its start, not from when it was made: one started later
- * (rx_delay_subscription()) joins the connection current at its start.
+ * is reset too, so a late subscriber starts a new one (also one made
+ * late by rx_delay_subscription(), which subscribes when its delay ends).
  *
  * @verbatim
  * src:      -a-b-c-d-e-|     (cold)

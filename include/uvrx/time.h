@@ -137,7 +137,10 @@ RX_API rx_observable *rx_delay_at(const rx_site *site, rx_observable *src,
  * subscribed.
  *
  * Requests made before that are handed to @p src when it starts; a
- * cancel before that never starts it.
+ * cancel before that never starts it. What @p src decides when it is
+ * subscribed (the connection a shared source joins, the observable
+ * rx_defer() makes) is decided then, after the delay; a failure to
+ * subscribe it then (#RX_ENOMEM) arrives as on_error.
  *
  * @verbatim
  * src:                    -a-b|

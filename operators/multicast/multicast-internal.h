@@ -184,9 +184,6 @@ bool rx__is_connectable(const rx_observable *obs);
 /* Drops the current connection when its source has ended, so the next
  * subscriber starts a new one (RxJava 3's reset()). */
 void rx__connectable_reset(rx_observable *obs);
-/* Whether `st`, a stage the connectable built, belongs to its current
- * connection (false once that connection was dropped or replaced). */
-bool rx__connectable_holds(const rx_observable *obs, const rx__stage *st);
 /* Fails the connectable's current connection with `err` (taken) as if
  * its source had: every subscriber joined to it gets the error. Returns
  * false, leaving `err` with the caller, when there is no live connection. */

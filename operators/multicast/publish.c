@@ -188,14 +188,6 @@ rx__is_connectable(const rx_observable *obs)
     return obs != NULL && obs->ops == &conn_ops;
 }
 
-bool
-rx__connectable_holds(const rx_observable *obs, const rx__stage *st)
-{
-    const struct conn_obs *o = (const struct conn_obs *)obs;
-
-    return st != NULL && o->cur != NULL && st->obs == &o->cur->subject->base;
-}
-
 void
 rx__connectable_reset(rx_observable *obs)
 {

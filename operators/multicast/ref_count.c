@@ -7,9 +7,7 @@
  * shared by every subscription made from it, on the owner thread. Each
  * subscription has one small stage above the connectable's subject stage.
  * It counts itself when it starts (after joining the subject, so a
- * synchronous source's items reach it; a stage started later than it was
- * built first moves to the connection current at its start), and
- * uncounts itself once, at its
+ * synchronous source's items reach it), and uncounts itself once, at its
  * terminal signal or its cancel. ref_count connects at the first count and
  * disposes the connection when the count returns to zero; auto_connect
  * connects once, at the n-th subscriber, and disposes the connection only
@@ -29,8 +27,6 @@ struct rc_obs {
 struct rc_stage {
     rx__stage base; /* base.up: the connectable's subject stage */
     bool counted;   /* counted and not yet uncounted */
-    bool started;
-    int64_t early; /* demand asked before the start, for rc_rejoin() */
 };
 
 static struct rc_obs *
@@ -77,60 +73,10 @@ rc_on_complete(rx__stage *self)
 }
 
 static void
-rc_request(rx__stage *self, int64_t n)
-{
-    struct rc_stage *st = (struct rc_stage *)self;
-
-    if (!st->started) {
-        st->early = rx__demand_add(st->early, n);
-    }
-    rx__request_up(self, n);
-}
-
-static void
 rc_cancel(rx__stage *self)
 {
     rx__cancel_up(self);
     uncount((struct rc_stage *)self);
-}
-
-/* Joins the connectable's current connection at start when the stage
- * was built on another one: a subscription started later than it was
- * assembled (delay_subscription) finds the connection of that moment
- * disconnected (the count went to zero meanwhile) or ended, and must
- * count toward, and connect, the one a subscriber arriving now would
- * get, with the demand asked before the start (the old stage recorded
- * it). Returns false when that failed (the error went downstream). */
-static bool
-rc_rejoin(struct rc_stage *st)
-{
-    rx__stage *self = &st->base;
-    struct rc_obs *o = rc_params(st);
-    int rc;
-
-    if (!o->autoc && o->count == 0) {
-        rx__connectable_reset(o->base.src);
-    }
-    if (rx__connectable_holds(o->base.src, self->up)) {
-        return true;
-    }
-    rx__stage_free_chain(self->up);
-    self->up = NULL;
-    rc = rx__assemble(o->base.src, self->pipe, self, &self->up);
-    if (rc == 0 && st->early > 0) {
-        rx__request_up(self, st->early); /* what the old stage recorded */
-    }
-    if (rc < 0) {
-        rx__stage_free_chain(self->up);
-        self->up = NULL;
-        rx__emit_new_error(self, rx__error_at(rx__stage_site(self), rc,
-                                              "%s: cannot join the "
-                                              "connection: %s",
-                                              rx__stage_site(self)->name,
-                                              rx_strerror(rc)));
-        return false;
-    }
-    return true;
 }
 
 static void
@@ -141,10 +87,6 @@ rc_start(rx__stage *self)
     bool connect;
     int rc;
 
-    st->started = true;
-    if (!rc_rejoin(st)) {
-        return;
-    }
     st->counted = true;
     o->count++;
     rx__stage_start(self->up);
@@ -180,7 +122,7 @@ static const struct rx__stage_ops rc_stage_ops = {
     .on_next = rc_on_next,
     .on_error = rc_on_error,
     .on_complete = rc_on_complete,
-    .request = rc_request,
+    .request = rx__stage_pass_request,
     .cancel = rc_cancel,
     .start = rc_start,
     .teardown = rc_teardown,

@@ -13,11 +13,12 @@
  * straight to the upstream, so the ring never holds more than was
  * requested.
  *
- * delay_subscription assembles its upstream with the rest of the pipeline
- * but starts it only when its task runs; requests made before that are
- * recorded upstream, as they are before any start. A cancel (or a
- * failure) before then leaves the upstream alone: it was never started,
- * so for it the subscription never happened.
+ * delay_subscription subscribes its upstream -- assembles and starts
+ * it -- only when its task runs, as RxJava's does: what the upstream
+ * decides at subscription (a connectable's current connection, a defer's
+ * observable) is decided then. Requests made before that are kept here
+ * and passed on after the assembly. A cancel (or a failure) before then
+ * leaves the upstream alone: for it the subscription never happened.
  */
 #include <stddef.h>
 
@@ -292,7 +293,8 @@ struct delay_sub_stage {
     rx__task task;
     rx_scheduler *sched; /* resolved at assembly; borrowed */
     bool done;           /* cancelled or failed before the start */
-    bool up_started;     /* the upstream was started */
+    bool up_started;     /* the upstream was assembled and started */
+    int64_t early;       /* demand asked before that */
 };
 
 static void
@@ -303,10 +305,29 @@ delay_sub_run(rx__task *t)
                                            offsetof(struct delay_sub_stage,
                                                     task));
 
-    if (!st->done) {
-        st->up_started = true;
-        rx__stage_start(st->base.up);
+    rx__stage *self = &st->base;
+    int rc;
+
+    if (st->done) {
+        return;
     }
+    rc = rx__assemble(self->obs->src, self->pipe, self, &self->up);
+    if (rc < 0) {
+        rx__stage_free_chain(self->up);
+        self->up = NULL;
+        st->done = true;
+        rx__emit_new_error(self, rx__error_at(rx__stage_site(self), rc,
+                                              "%s: cannot subscribe the "
+                                              "source: %s",
+                                              rx__stage_site(self)->name,
+                                              rx_strerror(rc)));
+        return;
+    }
+    st->up_started = true;
+    if (st->early > 0) {
+        rx__request_up(self, st->early);
+    }
+    rx__stage_start(self->up);
 }
 
 static void
@@ -314,9 +335,14 @@ delay_sub_request(rx__stage *self, int64_t n)
 {
     struct delay_sub_stage *st = (struct delay_sub_stage *)self;
 
-    if (!st->done) {
-        rx__request_up(self, n);
+    if (st->done) {
+        return;
     }
+    if (!st->up_started) {
+        st->early = rx__demand_add(st->early, n);
+        return;
+    }
+    rx__request_up(self, n);
 }
 
 static void
@@ -420,10 +446,7 @@ delay_sub_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
     rx__task_init(&st->task, pipe, delay_sub_run);
     *out = &st->base;
     st->sched = rx__time_sched_resolve(o->sched);
-    if (st->sched == NULL) {
-        return RX_ENOMEM;
-    }
-    return rx__assemble(self->src, pipe, &st->base, &st->base.up);
+    return st->sched != NULL ? 0 : RX_ENOMEM; /* the upstream: later */
 }
 
 static void

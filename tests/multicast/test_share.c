@@ -119,8 +119,41 @@ test_ref_count_disconnects_at_zero_and_reconnects(void **state)
     rx_scheduler_release(vs);
 }
 
-/* A subscription started later than it was made (delay_subscription)
- * joins the connection current at its start: after the count went to
+/* delay_subscription subscribes a publish when its delay ends: b,
+ * delayed past a disconnect, joins the next connection rather than the
+ * one that was current when b was made. */
+static void
+test_delayed_subscriber_of_publish_joins_the_next_connection(void **state)
+{
+    rx_scheduler *vs = rx_scheduler_virtual();
+    rx_test_source *src = rx_test_cold(vs, "-a-b-|", NULL, 0);
+    rx_observable *pub = rx_publish(rx_test_source_observable(src));
+    struct tp a = {.initial = RX_UNBOUNDED};
+    struct tp b = {.initial = RX_UNBOUNDED};
+    rx_subscription *conn;
+
+    (void)state;
+    join(&a, pub, vs);
+    tp_subscribe(&b, vs,
+                 rx_delay_subscription(rx_observable_retain(pub), 3, vs));
+    assert_int_equal(rx_connect(pub, &conn), 0);
+    tp_advance_to(vs, 2);
+    rx_dispose(conn); /* disconnect before b starts at 3 */
+    tp_advance_to(vs, 5);
+    assert_int_equal(rx_connect(pub, &conn), 0);
+    tp_advance_to(vs, 20);
+    assert_tp_log(&a, "1:a");
+    assert_tp_log(&b, "6:a 8:b 10:|");
+    rx_dispose(conn);
+    tp_done(&a);
+    tp_done(&b);
+    rx_observable_release(pub);
+    rx_test_source_free(src);
+    rx_scheduler_release(vs);
+}
+
+/* A subscription delayed by delay_subscription is made when the delay
+ * ends, so it joins the connection current then: after the count went to
  * zero it reconnects (the cold source runs again, with the demand asked
  * before the start), after the source ended it starts a new run, and
  * while the first subscriber is there it joins that run. */
@@ -371,6 +404,8 @@ main(void)
         rx_unit_test(
             test_connect_handle_disconnects_and_a_new_connect_restarts),
         rx_unit_test(test_ref_count_disconnects_at_zero_and_reconnects),
+        rx_unit_test(
+            test_delayed_subscriber_of_publish_joins_the_next_connection),
         rx_unit_test(
             test_delayed_subscriber_joins_the_connection_current_at_its_start),
         rx_unit_test(
