@@ -599,10 +599,10 @@ range_finish(struct merge_stage *m, rx_observable *src, int64_t v)
 /* start_inner() for an rx_range inner (`src` taken) when direct_now():
  * its items go straight to the observer's on_next; the range is freed
  * here unless someone else holds it (no destroy hook, no source, a known
- * size). */
-RX__HOT_INLINE /* one prologue for the outer loop */
-    static inline void
-    start_range(struct merge_stage *m, rx_observable *src)
+ * size). Inlined: one prologue for the outer loop. */
+RX__HOT_INLINE
+static inline void
+start_range(struct merge_stage *m, rx_observable *src)
 {
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
 
