@@ -119,8 +119,13 @@ struct merge_stage {
      * stays unbounded, the observer and the stage below are fixed at
      * assembly), cleared with every `done = true`. */
     bool direct;
-    bool batch;        /* with `direct`: the observer takes batches */
-    bool limited;      /* max_concurrent is set (slot_freed() asks for more) */
+    bool batch;   /* with `direct`: the observer takes batches */
+    bool limited; /* max_concurrent is set (slot_freed() asks for more) */
+    /* Items (and flat_map's upstream values) left until the next poll for
+     * a cancel from another thread, shared by every loop of the stage
+     * that emits on the spot, so a poll comes at least every 1,024 items
+     * however they are split into inners (merge_poll()). */
+    int64_t poll_left;
     rx_error *delayed; /* first error, with delay_error */
 };
 
@@ -131,6 +136,20 @@ params(const struct merge_stage *m)
 }
 
 static void merge_drain(struct merge_stage *m);
+
+/* Counts `n` items (or upstream values) toward the next cross-thread
+ * cancel poll, polling when they use up the countdown. Returns true when
+ * the pipeline was found cancelled (then `done` is set). */
+static inline bool
+merge_poll(struct merge_stage *m, int64_t n)
+{
+    m->poll_left -= n;
+    if (RX__LIKELY(m->poll_left > 0)) {
+        return false;
+    }
+    m->poll_left = 1024;
+    return rx__pipeline_poll(m->base.pipe);
+}
 
 /* ---- inners ----------------------------------------------------------- */
 
@@ -527,14 +546,12 @@ static void
 iterable_rest(struct merge_stage *m, rx_observable *src,
               const struct rx__iter *it, uint64_t len, uint64_t pos)
 {
-    unsigned polled = 0;
-
     while (pos < len && m->requested > 0 && !m->done) {
         if (rx__emit_next(&m->base, iter_at(it, pos))) {
             m->requested = rx__demand_sub(m->requested, 1);
         }
         pos++;
-        if ((++polled & 1023) == 0 && rx__pipeline_poll(m->base.pipe)) {
+        if (merge_poll(m, 1)) {
             break;
         }
     }
@@ -607,6 +624,12 @@ start_range(struct merge_stage *m, rx_observable *src)
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
 
     m->wip = 1;
+    /* A short range polls before it, if its items use up the countdown
+     * (a long one polls between its own chunks). */
+    if (r->end - r->start <= 1024 && merge_poll(m, r->end - r->start)) {
+        range_finish(m, src, r->start);
+        return;
+    }
     range_finish(m, src, direct_range(m, r->start, r->end));
 }
 
@@ -621,6 +644,10 @@ start_range_batch(struct merge_stage *m, rx_observable *src)
     const struct rx__range_obs *r = (const struct rx__range_obs *)src;
 
     m->wip = 1;
+    if (r->end - r->start <= 1024 && merge_poll(m, r->end - r->start)) {
+        range_finish(m, src, r->start);
+        return;
+    }
     range_finish(m, src, direct_range_batch(m, r->start, r->end));
 }
 
@@ -994,12 +1021,13 @@ merge_cancel(rx__stage *self)
  * and before its first item. Anything else -- another kind of inner, a
  * longer range, a NULL or an error from the function -- goes to
  * outer_result() and ends the loop. Returns the
- * next outer value to handle; `*poll` is the countdown, `*stop` is set
- * when a poll found the pipeline cancelled. */
+ * next outer value to handle; the countdown is the stage's `poll_left`,
+ * kept in a register here; `*stop` is set when a poll found the pipeline
+ * cancelled. */
 RX__HOT_INLINE
 static inline int64_t
-outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
-             bool *stop, bool batch)
+outer_ranges(struct merge_stage *m, int64_t v, int64_t end, bool *stop,
+             bool batch)
 {
     const struct merge_obs *o = params(m);
     rx_flat_map_fn fn = o->fn;
@@ -1008,7 +1036,7 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
     void (*on_batch)(rx_value *, size_t, void *) =
         m->base.pipe->observer.on_next_batch;
     void *octx = m->base.pipe->observer.ctx;
-    int64_t countdown = *poll;
+    int64_t countdown = m->poll_left; /* back in m->poll_left on the way out */
 
     while (v < end) {
         rx_error *err = NULL;
@@ -1023,14 +1051,18 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
         r = (const struct rx__range_obs *)src;
         if (RX__UNLIKELY(err != NULL || src == NULL ||
                          src->ops != &rx__range_ops)) {
+            m->poll_left = countdown;
             outer_result_cold(m, src, err);
+            countdown = m->poll_left;
             break;
         }
         stop_at = r->end;
         len = stop_at - r->start;
         if (RX__UNLIKELY(len > 1024 || m->done || m->ready_head != NULL)) {
             /* (fn itself may have disposed the stream or fed an inner) */
+            m->poll_left = countdown;
             outer_result_cold(m, src, err);
+            countdown = m->poll_left;
             break;
         }
         /* This outer value and its items: a poll first when they use up
@@ -1108,12 +1140,14 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
         if (RX__UNLIKELY(m->done || m->ready_head != NULL ||
                          m->finished != NULL)) {
             if (!m->done) {
+                m->poll_left = countdown;
                 merge_drain(m);
+                countdown = m->poll_left;
             }
             break;
         }
     }
-    *poll = countdown > 0 ? (unsigned)countdown : 1;
+    m->poll_left = countdown > 0 ? countdown : 1;
     return v;
 }
 
@@ -1122,20 +1156,18 @@ outer_ranges(struct merge_stage *m, int64_t v, int64_t end, unsigned *poll,
 __attribute__((noinline))
 #endif
 static int64_t
-outer_ranges_scalar(struct merge_stage *m, int64_t v, int64_t end,
-                    unsigned *poll, bool *stop)
+outer_ranges_scalar(struct merge_stage *m, int64_t v, int64_t end, bool *stop)
 {
-    return outer_ranges(m, v, end, poll, stop, false);
+    return outer_ranges(m, v, end, stop, false);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((noinline))
 #endif
 static int64_t
-outer_ranges_batch(struct merge_stage *m, int64_t v, int64_t end,
-                   unsigned *poll, bool *stop)
+outer_ranges_batch(struct merge_stage *m, int64_t v, int64_t end, bool *stop)
 {
-    return outer_ranges(m, v, end, poll, stop, true);
+    return outer_ranges(m, v, end, stop, true);
 }
 
 /* flat_map over a plain iterable with no max_concurrent (outer_iter):
@@ -1154,10 +1186,9 @@ outer_iterate(struct merge_stage *m)
     src->ops->iterate(src, &it);
     len = iter_len(&it);
     if (it.kind == RX__ITER_RANGE) {
-        /* The values themselves count, with a countdown to the poll
-         * (outer_ranges() counts the items of its inners too). */
+        /* The values themselves count toward the poll, as do the items
+         * of the inners (merge_poll()). */
         int64_t end = it.start + (int64_t)len;
-        unsigned poll = 1024;
         int64_t v = it.start;
         while (v < end) {
             if (m->done) {
@@ -1165,26 +1196,22 @@ outer_iterate(struct merge_stage *m)
             }
             if (direct_now(m) && m->finished == NULL) {
                 bool stop = false;
-                v = m->batch ? outer_ranges_batch(m, v, end, &poll, &stop)
-                             : outer_ranges_scalar(m, v, end, &poll, &stop);
+                v = m->batch ? outer_ranges_batch(m, v, end, &stop)
+                             : outer_ranges_scalar(m, v, end, &stop);
                 if (stop) {
                     return;
                 }
                 continue;
             }
-            if (RX__UNLIKELY(--poll == 0)) {
-                poll = 1024;
-                if (rx__pipeline_poll(m->base.pipe)) {
-                    return;
-                }
+            if (RX__UNLIKELY(merge_poll(m, 1))) {
+                return;
             }
             outer_item(m, rx_int(v));
             v++;
         }
     } else {
         for (uint64_t i = 0; i < len; i++) {
-            if (m->done ||
-                ((i & 1023) == 1023 && rx__pipeline_poll(m->base.pipe))) {
+            if (m->done || merge_poll(m, 1)) {
                 return;
             }
             outer_item(m, iter_at(&it, i));
@@ -1246,6 +1273,7 @@ merge_assemble(rx_observable *self, rx__pipeline *pipe, rx__stage *down,
         return RX_ENOMEM;
     }
     *out = &m->base;
+    m->poll_left = 1024;
     m->limited =
         ((const struct merge_obs *)self)->max_concurrent != RX_UNBOUNDED;
     if (self->src == NULL) {

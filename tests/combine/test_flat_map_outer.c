@@ -640,6 +640,46 @@ test_cancel_from_another_thread_seen_within_1024_items(void **state)
     check_far_cancel_counts_items(true);
 }
 
+/* v -> from_values(10v .. 10v + 4): an iterable inner that is not a
+ * range, emitted by the general path */
+static rx_observable *
+five_values(rx_value v, void *ctx, rx_error **err)
+{
+    rx_value vals[5];
+
+    (void)ctx;
+    (void)err;
+    calls++;
+    for (int k = 0; k < 5; k++) {
+        vals[k] = rx_int(rx_as_int(v) * 10 + k);
+    }
+    return rx_from_values(5, vals);
+}
+
+/* The general path shares the countdown too: five-value inners that
+ * are not ranges, a far cancel seen within 1,024 items of the poll
+ * before it (counting upstream values alone would allow five times as
+ * many). */
+static void
+test_cancel_from_another_thread_seen_within_1024_items_of_other_inners(
+    void **state)
+{
+    struct far_cancel f = {0};
+    rx_observer obs = {.on_next = far_on_next,
+                       .on_error = far_on_error,
+                       .on_complete = far_on_terminal,
+                       .ctx = &f};
+    rx_observable *o = rx_flat_map(rx_range(0, 1000000), five_values, NULL);
+
+    (void)state;
+    calls = 0;
+    assert_int_equal(rx_subscribe(o, &obs, &f.sub), 0);
+    rx_observable_release(o);
+    assert_true(atomic_load(&f.items) <= 5 + 1024 + 5);
+    assert_int_equal(atomic_load(&f.terminals), 0);
+    rx_dispose(f.sub);
+}
+
 int
 main(void)
 {
@@ -656,6 +696,8 @@ main(void)
         rx_unit_test(test_bounded_demand_over_an_outer_range),
         rx_unit_test(test_cancel_from_another_thread_stops_the_outer_loop),
         rx_unit_test(test_cancel_from_another_thread_seen_within_1024_items),
+        rx_unit_test(
+            test_cancel_from_another_thread_seen_within_1024_items_of_other_inners),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order),
         rx_unit_test(test_inner_kinds_mixed_keep_their_order_in_batches),
         rx_unit_test(test_every_inner_length_and_cancel_point),
