@@ -246,6 +246,12 @@ model_subject(const fz_spec *sp, int subj, fz_key k0, fz_list *out)
             if (sig == FZ_C && have)
                 push(out, k, FZ_N, held);
         }
+        /* Known bug (tests/fuzz/known/README.md): a behavior subject's
+         * subscriber whose initial item still waits for demand loses it
+         * when the subject ends. Under bounded demand: cut. */
+        if (kind == FZ_BEHAVIOR && sig != FZ_N &&
+            sp->initial_request != RX_UNBOUNDED)
+            cut_at(out, k);
         push(out, k, sig, sig == FZ_C ? 0 : a->b);
         if (sig != FZ_N)
             return;
